@@ -1,0 +1,32 @@
+// The aupctl subcommands. Each returns the process exit status (sysexits.h codes).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aup::cli {
+
+// sysexits.h values, spelled out so the contract is visible here.
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 64;
+constexpr int kExitNoInput = 66;
+constexpr int kExitConfig = 78;
+
+struct CheckOptions {
+  std::string config;
+  std::optional<std::string> sender;
+  std::vector<std::string> recipients;
+  std::optional<std::string> auth_user;
+  std::optional<std::string> client_ip;
+  std::optional<std::string> time;
+  std::string format = "json";
+  std::string input;  // file name or "-"
+};
+
+int run_check(const CheckOptions& options);
+int run_rules_lint(const std::string& config);
+int run_rules_test(const std::string& config);
+
+}  // namespace aup::cli

@@ -1,0 +1,33 @@
+// Everything a rule may look at while one message is evaluated.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/actions.hpp"
+#include "engine/regex.hpp"
+#include "engine/settings.hpp"
+#include "mime/mime_view.hpp"
+
+namespace aup {
+
+// The envelope after offline defaults were filled in from the headers.
+struct EffectiveEnvelope {
+  std::string sender;  // "" for the null sender
+  std::vector<std::string> recipients;
+  std::optional<std::string> auth_user;
+  std::optional<std::string> client_ip;
+  std::chrono::system_clock::time_point time;
+};
+
+struct EvalContext {
+  const Settings& settings;
+  const mime::MimeView& view;
+  const EffectiveEnvelope& envelope;
+  Direction direction;
+  MatchScratch& scratch;
+};
+
+}  // namespace aup

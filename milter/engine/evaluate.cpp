@@ -1,0 +1,156 @@
+// Rule evaluation and the combination of matches into one verdict.
+#include "engine/evaluate.hpp"
+
+#include <fmt/format.h>
+
+#include "engine/direction.hpp"
+#include "engine/reply.hpp"
+#include "engine/scopes.hpp"
+
+namespace aup {
+namespace {
+
+bool applies(const Rule& rule, Direction direction) {
+  switch (rule.applies_to) {
+    case AppliesTo::any: return direction != Direction::inbound;
+    case AppliesTo::outbound: return direction == Direction::outbound;
+    case AppliesTo::internal: return direction == Direction::internal;
+  }
+  return false;
+}
+
+Match match_of(const Rule& rule, std::string scope, std::string detail) {
+  return {rule.id, rule.policy_ref, rule.action, rule.mode, std::move(scope), std::move(detail)};
+}
+
+std::string located(const ScopeValue& value, std::string detail) {
+  return value.where.empty() ? detail : fmt::format("{} in {}", detail, value.where);
+}
+
+// The first hit of the rule's pattern in its scope. A pattern that runs out of its PCRE2
+// budget cannot be trusted to have said no: it yields the configured limit action.
+std::optional<Match> evaluate_pattern(const Rule& rule, const Scope& scope,
+                                      const EvalContext& context) {
+  for (const ScopeValue& value : scope_values(scope, context)) {
+    const MatchResult result = rule.pattern->search(value.text, context.scratch);
+    if (result.outcome == MatchOutcome::match) {
+      const std::string quoted = excerpt(value.text, result.begin, result.end);
+      return match_of(rule, scope.name, located(value, fmt::format("\"{}\"", quoted)));
+    }
+    if (result.outcome != MatchOutcome::no_match) {
+      Match limited = match_of(rule, scope.name,
+                               located(value, "pattern could not be evaluated: " + result.error));
+      limited.action = context.settings.on_regex_limit;
+      return limited;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Match> evaluate_rule(const Rule& rule, const EvalContext& context) {
+  for (const Scope& scope : rule.scopes) {
+    if (auto match = evaluate_pattern(rule, scope, context)) return match;
+  }
+  if (rule.check) {
+    auto detail = rule.check->evaluate(context);
+    if (detail) return match_of(rule, rule.check_name, std::move(*detail));
+  }
+  return std::nullopt;
+}
+
+std::string joined_unique(const std::vector<Match>& matches, std::string Match::*field) {
+  std::vector<std::string> seen;
+  for (const Match& match : matches) {
+    if (std::find(seen.begin(), seen.end(), match.*field) == seen.end()) {
+      seen.push_back(match.*field);
+    }
+  }
+  return fmt::format("{}", fmt::join(seen, ", "));
+}
+
+// Tagged and quarantined mail carries the reasons, for the recipient's filters and reviewers.
+std::vector<HeaderEdit> verdict_headers(const Settings& settings, Action action,
+                                        const std::vector<Match>& enforced) {
+  if (action != Action::tag && action != Action::quarantine) return {};
+  const std::string& prefix = settings.header_prefix;
+  return {{prefix + "Verdict", std::string(to_string(action))},
+          {prefix + "Rules", joined_unique(enforced, &Match::rule)},
+          {prefix + "Clauses", joined_unique(enforced, &Match::policy_ref)}};
+}
+
+const Rule* rule_by_id(const Policy& policy, const std::string& id) {
+  for (const Rule& rule : policy.rules) {
+    if (rule.id == id) return &rule;
+  }
+  return nullptr;
+}
+
+void decide(const Policy& policy, Verdict& verdict) {
+  verdict.action = Action::accept;
+  std::vector<Match> enforced;
+  const Match* decisive = nullptr;
+  for (const Match& match : verdict.matches) {
+    if (match.mode != Mode::enforce || match.action == Action::accept) continue;
+    enforced.push_back(match);
+    if (decisive == nullptr || stronger(match.action, decisive->action)) decisive = &match;
+  }
+  if (decisive == nullptr) return;
+  verdict.action = decisive->action;
+  verdict.add_headers = verdict_headers(policy.settings, verdict.action, enforced);
+  if (verdict.action == Action::reject) {
+    verdict.reply = reject_reply(*rule_by_id(policy, decisive->rule), policy.settings);
+  } else if (verdict.action == Action::tempfail) {
+    verdict.reply = tempfail_reply(fmt::format("rule {}", decisive->rule));
+  }
+}
+
+Verdict evaluate_parsed(const Policy& policy, const Message& message,
+                        const mime::MimeView& view) {
+  const EffectiveEnvelope envelope = effective_envelope(message.envelope, view);
+  Verdict verdict;
+  verdict.direction = classify_direction(envelope, policy.settings);
+  verdict.action = Action::accept;
+  if (verdict.direction == Direction::inbound) return verdict;  // inbound passes untouched
+  MatchScratch scratch(policy.settings.regex);
+  const EvalContext context{policy.settings, view, envelope, verdict.direction, scratch};
+  for (const Rule& rule : policy.rules) {
+    if (!applies(rule, verdict.direction)) continue;
+    if (auto match = evaluate_rule(rule, context)) verdict.matches.push_back(std::move(*match));
+  }
+  decide(policy, verdict);
+  return verdict;
+}
+
+}  // namespace
+
+Verdict internal_error_verdict(const Settings& settings, std::string_view reason) noexcept {
+  Verdict verdict;
+  verdict.action = settings.on_internal_error;
+  try {
+    if (verdict.action == Action::tempfail) verdict.reply = tempfail_reply(reason);
+  } catch (...) {
+  }
+  return verdict;
+}
+
+Verdict evaluate(const Policy& policy, const Message& message,
+                 const mime::MimeView& view) noexcept {
+  try {
+    return evaluate_parsed(policy, message, view);
+  } catch (const std::exception& error) {
+    return internal_error_verdict(policy.settings, error.what());
+  } catch (...) {
+    return internal_error_verdict(policy.settings, "unknown error");
+  }
+}
+
+Verdict evaluate(const Policy& policy, const Message& message) noexcept {
+  try {
+    const mime::MimeView view = mime::parse_message(message.raw, policy.settings.mime);
+    return evaluate(policy, message, view);
+  } catch (...) {
+    return internal_error_verdict(policy.settings, "message could not be parsed");
+  }
+}
+
+}  // namespace aup

@@ -1,0 +1,20 @@
+// The engine's one entry point per message: Policy + Message -> Verdict. Never throws.
+#pragma once
+
+#include "engine/message.hpp"
+#include "engine/policy.hpp"
+#include "engine/verdict.hpp"
+#include "mime/mime_view.hpp"
+
+namespace aup {
+
+Verdict evaluate(const Policy& policy, const Message& message) noexcept;
+
+// For callers that already parsed the message (rule examples, tests).
+Verdict evaluate(const Policy& policy, const Message& message,
+                 const mime::MimeView& view) noexcept;
+
+// The verdict given when evaluation itself failed: the configured internal-error action.
+Verdict internal_error_verdict(const Settings& settings, std::string_view reason) noexcept;
+
+}  // namespace aup

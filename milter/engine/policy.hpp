@@ -1,0 +1,66 @@
+// The immutable, compiled policy: settings plus rules. Built once, shared by every evaluation.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/actions.hpp"
+#include "engine/checks.hpp"
+#include "engine/regex.hpp"
+#include "engine/settings.hpp"
+
+namespace aup {
+
+enum class ScopeKind {
+  subject,
+  header,
+  body,
+  attachment_name,
+  attachment_type,
+  envelope_sender,
+  envelope_rcpt,
+  from
+};
+
+struct Scope {
+  ScopeKind kind = ScopeKind::body;
+  std::string header_name;  // for ScopeKind::header
+  std::string name;         // as written in the rule file: "header:X-Mailer"
+};
+
+enum class AppliesTo { any, outbound, internal };
+
+struct RuleExamples {
+  std::vector<nlohmann::json> match;     // strings (scope values) or message objects
+  std::vector<nlohmann::json> no_match;
+};
+
+struct Rule {
+  std::string id;
+  std::string description;
+  std::string policy_ref;
+  Action action = Action::tag;
+  Mode mode = Mode::enforce;
+  AppliesTo applies_to = AppliesTo::any;
+  std::optional<std::string> reply;
+  std::vector<Scope> scopes;            // with `pattern`: where it looks, in order
+  std::shared_ptr<const Regex> pattern;
+  std::shared_ptr<const Check> check;  // or a built-in check
+  std::string check_name;
+  RuleExamples examples;
+  std::string file;  // where it was defined, for messages
+  int line = 0;
+};
+
+struct Policy {
+  Settings settings;
+  std::vector<Rule> rules;
+  std::string config_path;
+  std::vector<std::string> rule_files;
+};
+
+}  // namespace aup

@@ -1,0 +1,69 @@
+// Reply construction; rule text is substituted literally, never used as a format string.
+#include "engine/reply.hpp"
+
+#include <fmt/format.h>
+
+namespace aup {
+namespace {
+
+void replace_all(std::string& text, std::string_view from, std::string_view to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
+// Non-printable or non-ASCII characters cannot go on an SMTP reply line.
+std::string printable_ascii(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    out.push_back(c >= 0x20 && c < 0x7f ? c : ' ');
+  }
+  if (out.size() > kMaxReplyText) out.resize(kMaxReplyText);
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> reply_text_problem(std::string_view text) {
+  if (text.empty()) return "reply text is empty";
+  if (text.size() > kMaxReplyText) {
+    return fmt::format("reply text is {} characters; at most {} fit on an SMTP reply line",
+                       text.size(), kMaxReplyText);
+  }
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\r' || c == '\n') return fmt::format("reply text has a line break at offset {}", i);
+    if (c < 0x20 || c >= 0x7f) {
+      return fmt::format("reply text has a non-printable or non-ASCII byte at offset {}", i);
+    }
+  }
+  return std::nullopt;
+}
+
+Reply reject_reply(const Rule& rule, const Settings& settings) {
+  std::string text;
+  if (rule.reply) {
+    text = *rule.reply;
+    replace_all(text, "{policy_ref}", rule.policy_ref);
+    replace_all(text, "{rule}", rule.id);
+  } else {
+    text = fmt::format("Message refused under clause {} of the acceptable-use policy: {}",
+                       rule.policy_ref, rule.description);
+  }
+  if (text.find(rule.policy_ref) == std::string::npos) {
+    text = fmt::format("Policy clause {}: {}", rule.policy_ref, text);
+  }
+  if (!settings.reply_suffix.empty()) text += " " + settings.reply_suffix;
+  return {"550", "5.7.1", printable_ascii(text)};
+}
+
+Reply tempfail_reply(std::string_view reason) {
+  return {"451", "4.7.1",
+          printable_ascii(fmt::format(
+              "Message could not be checked against the acceptable-use policy ({}); "
+              "please try again later",
+              reason))};
+}
+
+}  // namespace aup

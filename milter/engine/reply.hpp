@@ -1,0 +1,26 @@
+// SMTP reply texts: built for rejects and tempfails, validated for rule authors.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/policy.hpp"
+#include "engine/verdict.hpp"
+
+namespace aup {
+
+// Longest reply text we emit: libmilter allows 980 characters a line including the codes.
+constexpr size_t kMaxReplyText = 900;
+
+// nullopt when `text` is a valid reply line, else why not.
+std::optional<std::string> reply_text_problem(std::string_view text);
+
+// The 550 5.7.1 reply for a message rejected by `rule`: its reply text (with {policy_ref}
+// and {rule} filled in) or a default, always naming the clause, plus the configured suffix.
+Reply reject_reply(const Rule& rule, const Settings& settings);
+
+// The 451 4.7.1 reply when the engine could not decide.
+Reply tempfail_reply(std::string_view reason);
+
+}  // namespace aup

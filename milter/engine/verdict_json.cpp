@@ -1,0 +1,35 @@
+// Serialises a Verdict into the JSON object that `aupctl check` prints and tools parse.
+#include "engine/verdict.hpp"
+
+namespace aup {
+namespace {
+
+nlohmann::json match_json(const Match& match) {
+  return {{"rule", match.rule},
+          {"policy_ref", match.policy_ref},
+          {"action", to_string(match.action)},
+          {"mode", to_string(match.mode)},
+          {"scope", match.scope},
+          {"detail", match.detail}};
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Verdict& verdict) {
+  nlohmann::json out = {{"action", to_string(verdict.action)},
+                        {"direction", to_string(verdict.direction)},
+                        {"matches", nlohmann::json::array()},
+                        {"add_headers", nlohmann::json::array()}};
+  for (const Match& match : verdict.matches) out["matches"].push_back(match_json(match));
+  for (const HeaderEdit& edit : verdict.add_headers) {
+    out["add_headers"].push_back({{"name", edit.name}, {"value", edit.value}});
+  }
+  if (verdict.reply) {
+    out["reply"] = {{"code", verdict.reply->code},
+                    {"xcode", verdict.reply->xcode},
+                    {"text", verdict.reply->text}};
+  }
+  return out;
+}
+
+}  // namespace aup

@@ -1,0 +1,65 @@
+// The parsed, decoded view of one message that every rule looks at: parse once, read many.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aup::mime {
+
+struct HeaderField {
+  std::string name;
+  std::string value;  // unfolded, RFC 2047 decoded, UTF-8
+};
+
+struct Mailbox {
+  std::string display_name;  // decoded, UTF-8
+  std::string address;       // addr-spec as written (local@domain)
+};
+
+// A text/plain or text/html part that is part of the message text (not an attachment).
+struct TextPart {
+  std::string path;          // MIME part number, "1.2"
+  std::string content_type;  // lower case "text/html"
+  std::string text;          // decoded UTF-8; HTML already turned into text
+  size_t message_depth = 0;  // 0 in the message itself, 1 inside a forwarded message/rfc822...
+};
+
+struct Attachment {
+  std::string path;
+  std::string filename;      // decoded (RFC 2231 / RFC 2047), may be empty
+  std::string content_type;  // declared, lower case
+  std::string disposition;   // lower case, may be empty
+  size_t size = 0;           // decoded size in bytes (before any truncation)
+  std::string bytes;         // decoded content, at most Limits::max_attachment_bytes
+  size_t message_depth = 0;
+};
+
+struct MimeLimits {
+  size_t max_depth = 32;                       // multipart / message nesting
+  size_t max_parts = 1000;                     // leaf and container parts walked
+  size_t max_text_bytes = 8 * 1024 * 1024;     // decoded text kept per part
+  size_t max_attachment_bytes = 32 * 1024 * 1024;
+};
+
+struct MimeView {
+  std::vector<HeaderField> headers;  // top-level header fields, in order
+  std::string subject;
+  std::string from_header;  // decoded From field value as written
+  std::vector<Mailbox> from, to, cc, bcc, reply_to;
+  std::vector<TextPart> text_parts;
+  std::vector<Attachment> attachments;
+  bool malformed = false;
+  bool limit_exceeded = false;        // depth or part limit stopped the walk
+  std::vector<std::string> problems;  // parser warnings and walk limits, human readable
+
+  // All values of header `name` (case-insensitive), in order.
+  std::vector<std::string_view> header_values(std::string_view name) const;
+};
+
+// Parses raw RFC 5322 bytes (LF or CRLF). Never throws: malformed input gives a view with
+// `malformed` set that holds whatever could be read.
+MimeView parse_message(std::string_view raw, const MimeLimits& limits = {}) noexcept;
+
+}  // namespace aup::mime

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Robustness over real third-party messages: every one, checked as inbound and as staff mail,
+gives exit 0, one valid JSON verdict, and finishes in bounded time. None may be rejected as
+staff mail for anything but a rule that names a real problem in it (listed here by name)."""
+import argparse
+import json
+import pathlib
+import subprocess
+import sys
+import time
+
+PER_MESSAGE_SECONDS = 5.0
+STAFF = ["--auth-user", "jo.bloggs", "--sender", "jo.bloggs@medway.gov.uk",
+         "--rcpt", "partner@example.org", "--time", "2026-01-07T20:00:00Z"]
+ACTIONS = {"accept", "tag", "quarantine", "reject", "tempfail"}
+
+
+def check_one(aupctl, config, path, extra):
+    started = time.monotonic()
+    run = subprocess.run([aupctl, "check", "--config", config, *extra, str(path)],
+                         capture_output=True, timeout=60)
+    elapsed = time.monotonic() - started
+    if run.returncode != 0:
+        return None, f"exit {run.returncode}: {run.stderr.decode(errors='replace')[:200]}"
+    if elapsed > PER_MESSAGE_SECONDS:
+        return None, f"took {elapsed:.2f}s"
+    try:
+        verdict = json.loads(run.stdout)
+    except json.JSONDecodeError as error:
+        return None, f"invalid JSON: {error}"
+    if verdict.get("action") not in ACTIONS:
+        return None, f"unknown action {verdict.get('action')!r}"
+    return verdict, None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--aupctl", required=True)
+    parser.add_argument("--config", required=True)
+    parser.add_argument("directory", type=pathlib.Path)
+    args = parser.parse_args()
+    messages = sorted(p for p in args.directory.iterdir() if p.name != "README.md")
+    if not messages:
+        print(f"no messages in {args.directory}", file=sys.stderr)
+        return 1
+    failures, counts = [], {}
+    for path in messages:
+        for label, extra in (("inbound", []), ("staff", STAFF)):
+            verdict, problem = check_one(args.aupctl, args.config, path, extra)
+            if problem:
+                failures.append(f"{path.name} ({label}): {problem}")
+                continue
+            if label == "inbound" and verdict["direction"] == "inbound" and verdict["action"] != "accept":
+                failures.append(f"{path.name}: inbound mail was not passed untouched")
+            if verdict["action"] == "tempfail":
+                failures.append(f"{path.name} ({label}): tempfail on a real message")
+            counts[(label, verdict["action"])] = counts.get((label, verdict["action"]), 0) + 1
+    for (label, action), n in sorted(counts.items()):
+        print(f"{label:8} {action:10} {n}")
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    print(f"{len(messages)} messages checked twice, {len(failures)} problems")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
