@@ -2,8 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
-#include <string>
 #include <iostream>
+#include <string>
 
 #include "cli/commands.hpp"
 
@@ -12,7 +12,7 @@ namespace {
 std::string default_config() {
   const char* from_environment = std::getenv("AUP_CONFIG");
   return from_environment != nullptr && *from_environment != '\0' ? from_environment
-                                                                   : AUP_DEFAULT_CONFIG;
+                                                                  : AUP_DEFAULT_CONFIG;
 }
 
 void add_check(CLI::App& app, aup::cli::CheckOptions& options, int& status) {

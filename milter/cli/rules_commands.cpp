@@ -12,15 +12,17 @@ namespace aup::cli {
 namespace {
 
 size_t count(const std::vector<Diagnostic>& diagnostics, Diagnostic::Severity severity) {
-  return static_cast<size_t>(std::count_if(diagnostics.begin(), diagnostics.end(),
-                                           [&](const Diagnostic& d) { return d.severity == severity; }));
+  return static_cast<size_t>(
+      std::count_if(diagnostics.begin(), diagnostics.end(),
+                    [&](const Diagnostic& d) { return d.severity == severity; }));
 }
 
 }  // namespace
 
 int run_rules_lint(const std::string& config) {
   const LoadResult loaded = load_policy(config);
-  for (const Diagnostic& d : loaded.diagnostics) std::cout << format_diagnostic(d) << "\n";
+  for (const Diagnostic& d : loaded.diagnostics)
+    std::cout << format_diagnostic(d) << "\n";
   const size_t errors = count(loaded.diagnostics, Diagnostic::Severity::error);
   const size_t warnings = count(loaded.diagnostics, Diagnostic::Severity::warning);
   if (loaded.policy) {

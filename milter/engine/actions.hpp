@@ -18,6 +18,8 @@ std::string_view to_string(Direction direction);
 std::optional<Action> parse_action(std::string_view name);
 std::optional<Mode> parse_mode(std::string_view name);
 
-constexpr bool stronger(Action a, Action b) { return static_cast<int>(a) > static_cast<int>(b); }
+constexpr bool stronger(Action a, Action b) {
+  return static_cast<int>(a) > static_cast<int>(b);
+}
 
 }  // namespace aup

@@ -36,8 +36,8 @@ std::string bare_address(std::string_view address) {
   const auto open = address.rfind('<');
   if (open != std::string_view::npos) {
     const auto close = address.find('>', open);
-    address = address.substr(open + 1, close == std::string_view::npos ? std::string_view::npos
-                                                                       : close - open - 1);
+    address = address.substr(
+        open + 1, close == std::string_view::npos ? std::string_view::npos : close - open - 1);
   }
   return std::string(trim(address));
 }
@@ -47,7 +47,8 @@ std::string domain_of(std::string_view address) {
   const auto at = bare.rfind('@');
   if (at == std::string::npos) return {};
   std::string domain = to_lower_ascii(std::string_view(bare).substr(at + 1));
-  while (!domain.empty() && domain.back() == '.') domain.pop_back();
+  while (!domain.empty() && domain.back() == '.')
+    domain.pop_back();
   return domain;
 }
 

@@ -51,9 +51,10 @@ class RecipientCount final : public Check {
 
   static std::unique_ptr<Check> make(const Json& params, std::vector<std::string>& errors) {
     if (!only_known_keys(params, {"count", "more_than"}, errors)) return nullptr;
-    static const std::map<std::string, Kind, std::less<>> kinds = {
-        {"all", Kind::all}, {"external", Kind::external}, {"internal", Kind::internal},
-        {"cc", Kind::cc}};
+    static const std::map<std::string, Kind, std::less<>> kinds = {{"all", Kind::all},
+                                                                   {"external", Kind::external},
+                                                                   {"internal", Kind::internal},
+                                                                   {"cc", Kind::cc}};
     const auto kind = kinds.find(params.value("count", std::string("all")));
     const auto limit = params.find("more_than");
     if (kind == kinds.end()) errors.push_back("\"count\" must be all, external, internal or cc");
@@ -76,20 +77,24 @@ class RecipientCount final : public Check {
   size_t counted(const EvalContext& context) const {
     if (kind_ == Kind::cc) return context.view.cc.size();
     const auto& internal = context.settings.internal_domains;
-    return static_cast<size_t>(std::count_if(
-        context.envelope.recipients.begin(), context.envelope.recipients.end(),
-        [&](const std::string& rcpt) {
-          if (kind_ == Kind::all) return true;
-          return domain_in(domain_of(rcpt), internal) == (kind_ == Kind::internal);
-        }));
+    return static_cast<size_t>(
+        std::count_if(context.envelope.recipients.begin(), context.envelope.recipients.end(),
+                      [&](const std::string& rcpt) {
+                        if (kind_ == Kind::all) return true;
+                        return domain_in(domain_of(rcpt), internal) == (kind_ == Kind::internal);
+                      }));
   }
 
   std::string_view label() const {
     switch (kind_) {
-      case Kind::all: return "envelope";
-      case Kind::external: return "external";
-      case Kind::internal: return "internal";
-      case Kind::cc: return "Cc";
+      case Kind::all:
+        return "envelope";
+      case Kind::external:
+        return "external";
+      case Kind::internal:
+        return "internal";
+      case Kind::cc:
+        return "Cc";
     }
     return "";
   }
@@ -192,7 +197,8 @@ std::unique_ptr<Check> make_check(std::string_view name, const Json& params,
 
 std::vector<std::string_view> check_names() {
   std::vector<std::string_view> names;
-  for (const auto& entry : registry()) names.push_back(entry.first);
+  for (const auto& entry : registry())
+    names.push_back(entry.first);
   return names;
 }
 

@@ -81,8 +81,7 @@ bool read_json_file(const std::string& path, SourceFile& file, DiagnosticSink& s
   try {
     file.json = nlohmann::json::parse(file.text);
   } catch (const nlohmann::json::parse_error& error) {
-    const TextPosition at =
-        position_of_offset(file.text, error.byte > 0 ? error.byte - 1 : 0);
+    const TextPosition at = position_of_offset(file.text, error.byte > 0 ? error.byte - 1 : 0);
     std::string message = error.what();
     const auto colon = message.find("syntax error");
     if (colon != std::string::npos) message = message.substr(colon);

@@ -23,7 +23,8 @@ EffectiveEnvelope effective_envelope(const Envelope& envelope, const mime::MimeV
   }
   if (envelope.recipients.empty()) {
     for (const auto* list : {&view.to, &view.cc, &view.bcc}) {
-      for (const mime::Mailbox& mailbox : *list) effective.recipients.push_back(mailbox.address);
+      for (const mime::Mailbox& mailbox : *list)
+        effective.recipients.push_back(mailbox.address);
     }
   }
   return effective;
@@ -44,10 +45,9 @@ bool is_originating(const EffectiveEnvelope& envelope, const Settings& settings)
 
 Direction classify_direction(const EffectiveEnvelope& envelope, const Settings& settings) {
   if (!is_originating(envelope, settings)) return Direction::inbound;
-  const bool any_external =
-      std::any_of(envelope.recipients.begin(), envelope.recipients.end(), [&](const auto& rcpt) {
-        return !domain_in(domain_of(rcpt), settings.internal_domains);
-      });
+  const bool any_external = std::any_of(
+      envelope.recipients.begin(), envelope.recipients.end(),
+      [&](const auto& rcpt) { return !domain_in(domain_of(rcpt), settings.internal_domains); });
   return any_external ? Direction::outbound : Direction::internal;
 }
 

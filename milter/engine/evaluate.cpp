@@ -12,9 +12,12 @@ namespace {
 
 bool applies(const Rule& rule, Direction direction) {
   switch (rule.applies_to) {
-    case AppliesTo::any: return direction != Direction::inbound;
-    case AppliesTo::outbound: return direction == Direction::outbound;
-    case AppliesTo::internal: return direction == Direction::internal;
+    case AppliesTo::any:
+      return direction != Direction::inbound;
+    case AppliesTo::outbound:
+      return direction == Direction::outbound;
+    case AppliesTo::internal:
+      return direction == Direction::internal;
   }
   return false;
 }
@@ -104,8 +107,7 @@ void decide(const Policy& policy, Verdict& verdict) {
   }
 }
 
-Verdict evaluate_parsed(const Policy& policy, const Message& message,
-                        const mime::MimeView& view) {
+Verdict evaluate_parsed(const Policy& policy, const Message& message, const mime::MimeView& view) {
   const EffectiveEnvelope envelope = effective_envelope(message.envelope, view);
   Verdict verdict;
   verdict.direction = classify_direction(envelope, policy.settings);

@@ -11,8 +11,7 @@ namespace aup {
 Verdict evaluate(const Policy& policy, const Message& message) noexcept;
 
 // For callers that already parsed the message (rule examples, tests).
-Verdict evaluate(const Policy& policy, const Message& message,
-                 const mime::MimeView& view) noexcept;
+Verdict evaluate(const Policy& policy, const Message& message, const mime::MimeView& view) noexcept;
 
 // The verdict given when evaluation itself failed: the configured internal-error action.
 Verdict internal_error_verdict(const Settings& settings, std::string_view reason) noexcept;

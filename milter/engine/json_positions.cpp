@@ -28,8 +28,8 @@ class PositionIndexer {
     } else if (c == '"') {
       string();
     } else {
-      while (at_ < text_.size() && std::string_view(",]} \t\r\n").find(text_[at_]) ==
-                                       std::string_view::npos) {
+      while (at_ < text_.size() &&
+             std::string_view(",]} \t\r\n").find(text_[at_]) == std::string_view::npos) {
         advance();
       }
     }
@@ -91,8 +91,8 @@ class PositionIndexer {
   }
 
   void skip_space() {
-    while (at_ < text_.size() && std::string_view(" \t\r\n").find(text_[at_]) !=
-                                     std::string_view::npos) {
+    while (at_ < text_.size() &&
+           std::string_view(" \t\r\n").find(text_[at_]) != std::string_view::npos) {
       advance();
     }
   }

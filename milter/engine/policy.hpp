@@ -35,7 +35,7 @@ struct Scope {
 enum class AppliesTo { any, outbound, internal };
 
 struct RuleExamples {
-  std::vector<nlohmann::json> match;     // strings (scope values) or message objects
+  std::vector<nlohmann::json> match;  // strings (scope values) or message objects
   std::vector<nlohmann::json> no_match;
 };
 
@@ -47,7 +47,7 @@ struct Rule {
   Mode mode = Mode::enforce;
   AppliesTo applies_to = AppliesTo::any;
   std::optional<std::string> reply;
-  std::vector<Scope> scopes;            // with `pattern`: where it looks, in order
+  std::vector<Scope> scopes;  // with `pattern`: where it looks, in order
   std::shared_ptr<const Regex> pattern;
   std::shared_ptr<const Check> check;  // or a built-in check
   std::string check_name;

@@ -18,7 +18,8 @@ using Json = nlohmann::json;
 
 bool valid_rule_id(const std::string& id) {
   return !id.empty() && id.size() <= 128 &&
-         id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+         id.find_first_not_of(
+             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
              std::string::npos;
 }
 
@@ -142,7 +143,8 @@ class RuleReader {
       }
       rule.reply = *reply;
       if (rule.action != Action::reject) {
-        sink_.warning(file_, at + "/reply", rule.id, "reply is only used when the action is reject");
+        sink_.warning(file_, at + "/reply", rule.id,
+                      "reply is only used when the action is reject");
       }
     }
   }
@@ -203,9 +205,10 @@ class RuleReader {
     const Json names = found->is_array() ? *found : Json::array({*found});
     if (names.empty()) sink_.error(file_, at + "/scope", rule.id, "\"scope\" is empty");
     for (size_t i = 0; i < names.size(); ++i) {
-      const std::string where = found->is_array() ? fmt::format("{}/scope/{}", at, i) : at + "/scope";
-      const auto scope = names[i].is_string() ? parse_scope(names[i].get<std::string>())
-                                              : std::nullopt;
+      const std::string where =
+          found->is_array() ? fmt::format("{}/scope/{}", at, i) : at + "/scope";
+      const auto scope =
+          names[i].is_string() ? parse_scope(names[i].get<std::string>()) : std::nullopt;
       if (scope) {
         rule.scopes.push_back(*scope);
       } else {
@@ -253,7 +256,7 @@ class RuleReader {
       } else {
         sink_.error(file_, fmt::format("{}/{}", list_at, i), rule.id,
                     rule.check_name.empty() ? "an example is a string or a message object"
-                               : "an example of a check rule is a message object");
+                                            : "an example of a check rule is a message object");
       }
     }
   }

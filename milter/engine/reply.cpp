@@ -60,10 +60,10 @@ Reply reject_reply(const Rule& rule, const Settings& settings) {
 
 Reply tempfail_reply(std::string_view reason) {
   return {"451", "4.7.1",
-          printable_ascii(fmt::format(
-              "Message could not be checked against the acceptable-use policy ({}); "
-              "please try again later",
-              reason))};
+          printable_ascii(
+              fmt::format("Message could not be checked against the acceptable-use policy ({}); "
+                          "please try again later",
+                          reason))};
 }
 
 }  // namespace aup

@@ -41,7 +41,8 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
   if (at < text.size() && text[at] == '.') {
     ++at;
     const size_t digits_start = at;
-    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9')
+      ++at;
     if (at == digits_start) return std::nullopt;  // fractions are accepted and ignored
   }
   int offset_seconds = 0;
@@ -51,8 +52,8 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
     const bool negative = at < text.size() && text[at] == '-';
     int offset_hours = 0, offset_minutes = 0;
     if (!expect(text, at, "+-") || !read_number(text, at, 2, offset_hours) ||
-        !expect(text, at, ":") || !read_number(text, at, 2, offset_minutes) ||
-        offset_hours > 23 || offset_minutes > 59) {
+        !expect(text, at, ":") || !read_number(text, at, 2, offset_minutes) || offset_hours > 23 ||
+        offset_minutes > 59) {
       return std::nullopt;
     }
     offset_seconds = (offset_hours * 3600 + offset_minutes * 60) * (negative ? -1 : 1);
@@ -65,7 +66,11 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
   fields.tm_hour = hour;
   fields.tm_min = minute;
   fields.tm_sec = second == 60 ? 59 : second;  // a leap second reads as its neighbour
-  const std::time_t utc = timegm(&fields) - offset_seconds;
+  std::time_t utc = timegm(&fields);
+  std::tm normalised{};
+  gmtime_r(&utc, &normalised);
+  if (normalised.tm_mday != day) return std::nullopt;  // 30 February and friends
+  utc -= offset_seconds;
   return std::chrono::system_clock::from_time_t(utc);
 }
 

@@ -37,9 +37,8 @@ std::vector<std::string> attachment_problems(const Json& list) {
   if (!list.is_array()) return {"\"attachments\" must be an array"};
   std::vector<std::string> problems;
   for (const Json& item : list) {
-    const bool ok = item.is_object() && std::all_of(item.begin(), item.end(), [](const Json& v) {
-                      return v.is_string();
-                    });
+    const bool ok = item.is_object() && std::all_of(item.begin(), item.end(),
+                                                    [](const Json& v) { return v.is_string(); });
     if (!ok) problems.push_back("an attachment is an object of strings: name, type, content");
     if (!ok) continue;
     for (const auto& [key, value] : item.items()) {
@@ -113,8 +112,8 @@ void run_list(const Policy& policy, const Rule& rule, const std::vector<Json>& e
     ++report.run;
     auto problem = check_example(policy, rule, examples[i], expect_match, scratch);
     if (problem) {
-      const std::string shown = examples[i].is_string() ? examples[i].get<std::string>()
-                                                        : examples[i].dump();
+      const std::string shown =
+          examples[i].is_string() ? examples[i].get<std::string>() : examples[i].dump();
       report.failures.push_back({&rule, expect_match, i, shorten(shown), std::move(*problem)});
     }
   }
@@ -135,12 +134,12 @@ std::vector<std::string> example_object_problems(const Json& example) {
         problems.push_back(fmt::format("\"{}\" must be an array of strings", key));
       }
     } else if (key == "headers") {
-      const bool ok = value.is_object() && std::all_of(value.begin(), value.end(), [](auto& v) {
-                        return v.is_string();
-                      });
+      const bool ok = value.is_object() && std::all_of(value.begin(), value.end(),
+                                                       [](auto& v) { return v.is_string(); });
       if (!ok) problems.push_back("\"headers\" must be an object of strings");
     } else if (key == "attachments") {
-      for (std::string& problem : attachment_problems(value)) problems.push_back(problem);
+      for (std::string& problem : attachment_problems(value))
+        problems.push_back(problem);
     } else {
       problems.push_back(fmt::format("unknown example key \"{}\"", key));
     }

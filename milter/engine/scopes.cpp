@@ -8,7 +8,9 @@ namespace {
 
 constexpr std::string_view kHeaderPrefix = "header:";
 
-bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+bool is_continuation(unsigned char c) {
+  return (c & 0xC0) == 0x80;
+}
 
 bool valid_header_name(std::string_view name) {
   if (name.empty()) return false;
@@ -18,11 +20,18 @@ bool valid_header_name(std::string_view name) {
   return true;
 }
 
+// Names the attachment, so a reviewer sees which file a match came from.
+std::string attachment_label(const mime::Attachment& part) {
+  if (part.filename.empty()) return "part " + part.path;
+  return "attachment \"" + excerpt(part.filename, 0, part.filename.size()) + "\" (part " +
+         part.path + ")";
+}
+
 }  // namespace
 
 std::vector<std::string_view> scope_names() {
-  return {"subject",        "header:Name",   "body", "attachment.name", "attachment.type",
-          "envelope.sender", "envelope.rcpt", "from"};
+  return {"subject",         "header:Name",     "body",          "attachment.name",
+          "attachment.type", "envelope.sender", "envelope.rcpt", "from"};
 }
 
 std::optional<Scope> parse_scope(std::string_view name) {
@@ -58,23 +67,25 @@ std::vector<ScopeValue> scope_values(const Scope& scope, const EvalContext& cont
       }
       break;
     case ScopeKind::body:
-      for (const auto& part : view.text_parts) values.push_back({part.text, "part " + part.path});
+      for (const auto& part : view.text_parts)
+        values.push_back({part.text, "part " + part.path});
       break;
     case ScopeKind::attachment_name:
       for (const auto& part : view.attachments) {
-        if (!part.filename.empty()) values.push_back({part.filename, "part " + part.path});
+        if (!part.filename.empty()) values.push_back({part.filename, attachment_label(part)});
       }
       break;
     case ScopeKind::attachment_type:
       for (const auto& part : view.attachments) {
-        values.push_back({part.content_type, "part " + part.path});
+        values.push_back({part.content_type, attachment_label(part)});
       }
       break;
     case ScopeKind::envelope_sender:
       values.push_back({context.envelope.sender, ""});
       break;
     case ScopeKind::envelope_rcpt:
-      for (const auto& rcpt : context.envelope.recipients) values.push_back({rcpt, ""});
+      for (const auto& rcpt : context.envelope.recipients)
+        values.push_back({rcpt, ""});
       break;
     case ScopeKind::from:
       values.push_back({view.from_header, ""});
@@ -87,7 +98,8 @@ std::string excerpt(std::string_view text, size_t begin, size_t end, size_t max_
   begin = std::min(begin, text.size());
   end = std::min(std::max(end, begin), text.size());
   if (end - begin > max_bytes) end = begin + max_bytes;
-  while (end < text.size() && end > begin && is_continuation(static_cast<unsigned char>(text[end]))) {
+  while (end < text.size() && end > begin &&
+         is_continuation(static_cast<unsigned char>(text[end]))) {
     --end;
   }
   std::string out(text.substr(begin, end - begin));

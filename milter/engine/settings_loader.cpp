@@ -16,20 +16,19 @@ class SettingsReader {
 
   Settings read() {
     const Json& root = file_.json;
-    report_unknown_keys(file_, root, "", "",
-                        {"organisation", "internal_domains", "internal_networks", "header_prefix",
-                         "reply_suffix", "on_internal_error", "on_regex_limit", "limits",
-                         "rule_files"},
-                        sink_);
+    report_unknown_keys(
+        file_, root, "", "",
+        {"organisation", "internal_domains", "internal_networks", "header_prefix", "reply_suffix",
+         "on_internal_error", "on_regex_limit", "limits", "rule_files"},
+        sink_);
     Settings settings;
     settings.organisation = text("/organisation", settings.organisation);
     settings.internal_domains = domains("/internal_domains");
     settings.internal_networks = networks("/internal_networks");
     settings.header_prefix = text("/header_prefix", settings.header_prefix);
     settings.reply_suffix = text("/reply_suffix", settings.reply_suffix);
-    settings.on_internal_error =
-        action("/on_internal_error", settings.on_internal_error,
-               {Action::tempfail, Action::quarantine, Action::accept});
+    settings.on_internal_error = action("/on_internal_error", settings.on_internal_error,
+                                        {Action::tempfail, Action::quarantine, Action::accept});
     settings.on_regex_limit =
         action("/on_regex_limit", settings.on_regex_limit,
                {Action::tempfail, Action::quarantine, Action::tag, Action::accept});
@@ -101,14 +100,16 @@ class SettingsReader {
     return out;
   }
 
-  Action action(const std::string& pointer, Action fallback, std::initializer_list<Action> allowed) {
+  Action action(const std::string& pointer, Action fallback,
+                std::initializer_list<Action> allowed) {
     const std::string name = text(pointer, std::string(to_string(fallback)));
     const auto parsed = parse_action(name);
     if (parsed && std::find(allowed.begin(), allowed.end(), *parsed) != allowed.end()) {
       return *parsed;
     }
     std::vector<std::string_view> names;
-    for (Action a : allowed) names.push_back(to_string(a));
+    for (Action a : allowed)
+      names.push_back(to_string(a));
     sink_.error(file_, pointer, "",
                 fmt::format("\"{}\" is not one of: {}", name, fmt::join(names, ", ")));
     return fallback;
@@ -135,11 +136,11 @@ class SettingsReader {
       sink_.error(file_, "/limits", "", "must be an object");
       return;
     }
-    report_unknown_keys(file_, *limits, "/limits", "",
-                        {"regex_match_limit", "regex_depth_limit", "regex_heap_limit_kib",
-                         "mime_max_depth", "mime_max_parts", "max_text_bytes",
-                         "max_attachment_bytes"},
-                        sink_);
+    report_unknown_keys(
+        file_, *limits, "/limits", "",
+        {"regex_match_limit", "regex_depth_limit", "regex_heap_limit_kib", "mime_max_depth",
+         "mime_max_parts", "max_text_bytes", "max_attachment_bytes"},
+        sink_);
     number<uint32_t>("/limits/regex_match_limit", settings.regex.match_limit, 1);
     number<uint32_t>("/limits/regex_depth_limit", settings.regex.depth_limit, 1);
     number<uint32_t>("/limits/regex_heap_limit_kib", settings.regex.heap_limit_kib, 1);

@@ -20,7 +20,8 @@ nlohmann::json to_json(const Verdict& verdict) {
                         {"direction", to_string(verdict.direction)},
                         {"matches", nlohmann::json::array()},
                         {"add_headers", nlohmann::json::array()}};
-  for (const Match& match : verdict.matches) out["matches"].push_back(match_json(match));
+  for (const Match& match : verdict.matches)
+    out["matches"].push_back(match_json(match));
   for (const HeaderEdit& edit : verdict.add_headers) {
     out["add_headers"].push_back({{"name", edit.name}, {"value", edit.value}});
   }

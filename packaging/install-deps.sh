@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs the Debian 12 packages aup-milter builds and tests with. Idempotent; run as root.
+set -eu
+
+PACKAGES="
+  build-essential cmake pkg-config python3 python3-jsonschema clang-format
+  libgmime-3.0-dev libpcre2-dev libxml2-dev nlohmann-json3-dev libfmt-dev libcli11-dev catch2
+"
+
+missing=""
+for package in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $package"
+  fi
+done
+
+if [ -z "$missing" ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing:$missing; run as root (sudo $0)" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing
+echo "install-deps: installed$missing"

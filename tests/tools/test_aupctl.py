@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""The `aupctl` command-line contract: options, output, exit codes (sysexits), diagnostics."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import unittest
+
+AUPCTL = os.environ["AUPCTL"]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CONFIG = str(ROOT / "rules" / "aup.json")
+MAIL = (b"From: Jo Bloggs <jo.bloggs@medway.gov.uk>\r\nTo: partner@example.org\r\n"
+        b"Subject: Figures\r\n\r\nThe figures are attached.\r\n")
+EXE_MAIL = (b"From: jo.bloggs@medway.gov.uk\r\nTo: partner@example.org\r\nSubject: Tool\r\n"
+            b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+            b"Content-Type: text/plain\r\n\r\nHere it is.\r\n--b\r\n"
+            b"Content-Type: application/octet-stream; name=\"setup.exe\"\r\n"
+            b"Content-Disposition: attachment; filename=\"setup.exe\"\r\n"
+            b"Content-Transfer-Encoding: base64\r\n\r\nTVo=\r\n--b--\r\n")
+
+
+def aupctl(*args, stdin=None):
+    return subprocess.run([AUPCTL, *args], input=stdin, capture_output=True, timeout=60)
+
+
+class TempFiles:
+    def __init__(self, test):
+        self.dir = tempfile.TemporaryDirectory()
+        test.addCleanup(self.dir.cleanup)
+
+    def write(self, name, data):
+        path = pathlib.Path(self.dir.name) / name
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+        return str(path)
+
+
+class CheckContract(unittest.TestCase):
+    def setUp(self):
+        self.files = TempFiles(self)
+        self.mail = self.files.write("mail.eml", MAIL)
+
+    def check(self, *args, stdin=None):
+        run = aupctl("check", "--config", CONFIG, *args, stdin=stdin)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        return json.loads(run.stdout)
+
+    def test_clean_mail_is_accepted_with_envelope_from_headers(self):
+        verdict = self.check(self.mail)
+        self.assertEqual(verdict["action"], "accept")
+        self.assertEqual(verdict["direction"], "outbound")
+        self.assertEqual(verdict["matches"], [])
+        self.assertNotIn("reply", verdict)
+        self.assertEqual(verdict["add_headers"], [])
+
+    def test_reject_has_reply_naming_the_clause(self):
+        verdict = self.check(self.files.write("exe.eml", EXE_MAIL))
+        self.assertEqual(verdict["action"], "reject")
+        self.assertEqual(verdict["reply"]["code"], "550")
+        self.assertEqual(verdict["reply"]["xcode"], "5.7.1")
+        self.assertIn("3.2", verdict["reply"]["text"])
+        match = verdict["matches"][0]
+        self.assertEqual(set(match), {"rule", "policy_ref", "action", "mode", "scope", "detail"})
+        self.assertEqual(match["rule"], "executable-attachment-name")
+        self.assertEqual(match["detail"], '".exe" in attachment "setup.exe" (part 2)')
+
+    def test_stdin_and_envelope_options(self):
+        verdict = self.check("--sender", "jo.bloggs@medway.gov.uk", "--rcpt",
+                             "allstaff@medway.gov.uk", "--auth-user", "jo.bloggs",
+                             "--client-ip", "10.1.1.1", "--time", "2026-01-07T12:00:00Z", "-",
+                             stdin=MAIL)
+        self.assertEqual(verdict["direction"], "internal")
+        self.assertEqual(verdict["action"], "reject")
+        self.assertEqual([m["rule"] for m in verdict["matches"]], ["all-staff-restricted"])
+
+    def test_external_client_without_login_is_inbound_and_untouched(self):
+        verdict = self.check("--client-ip", "203.0.113.5", self.files.write("exe.eml", EXE_MAIL))
+        self.assertEqual(verdict["direction"], "inbound")
+        self.assertEqual(verdict["action"], "accept")
+        self.assertEqual(verdict["matches"], [])
+
+    def test_text_format(self):
+        run = aupctl("check", "--config", CONFIG, "--format", "text",
+                     self.files.write("exe.eml", EXE_MAIL))
+        self.assertEqual(run.returncode, 0)
+        lines = run.stdout.decode().splitlines()
+        self.assertEqual(lines[0], "action: reject")
+        self.assertEqual(lines[1], "direction: outbound")
+        self.assertTrue(lines[2].startswith("reply: 550 5.7.1 "))
+        self.assertTrue(any(l.startswith("match: executable-attachment-name [reject enforce] clause 3.2")
+                            for l in lines))
+
+
+class ExitCodes(unittest.TestCase):
+    def setUp(self):
+        self.files = TempFiles(self)
+        self.mail = self.files.write("mail.eml", MAIL)
+
+    def test_usage_errors_are_64(self):
+        for args in (["check"], ["check", "--format", "xml", self.mail],
+                     ["check", "--time", "yesterday", self.mail],
+                     ["check", "--client-ip", "999.1.1.1", self.mail],
+                     ["frobnicate"], [], ["rules"], ["check", "--no-such-flag", self.mail]):
+            with self.subTest(args=args):
+                self.assertEqual(aupctl(*args, "--config", CONFIG).returncode
+                                 if args[:1] == ["check"] else aupctl(*args).returncode, 64)
+
+    def test_unreadable_input_is_66(self):
+        run = aupctl("check", "--config", CONFIG, "/nonexistent/message.eml")
+        self.assertEqual(run.returncode, 66)
+        self.assertIn(b"/nonexistent/message.eml", run.stderr)
+
+    def test_bad_configuration_is_78_with_file_line_and_offset(self):
+        rules = self.files.write("rules.json", '{"rules": [\n {"id": "r", "description": "d",\n'
+                                 '  "policy_ref": "4.4", "scope": "body",\n'
+                                 '  "pattern": "(unclosed", "action": "tag"}]}')
+        config = self.files.write("aup.json", json.dumps({"internal_domains": ["medway.gov.uk"],
+                                                          "rule_files": [rules]}))
+        run = aupctl("check", "--config", config, self.mail)
+        self.assertEqual(run.returncode, 78)
+        self.assertEqual(run.stdout, b"")
+        self.assertIn(f"{rules}:4:14: error: rule 'r' (/rules/0/pattern): regex error at offset 9: "
+                      "missing closing parenthesis".encode(), run.stderr)
+        self.assertEqual(aupctl("rules", "lint", "--config", config).returncode, 78)
+        self.assertEqual(aupctl("rules", "test", "--config", config).returncode, 78)
+        self.assertEqual(aupctl("check", "--config", "/nonexistent.json", self.mail).returncode, 78)
+
+    def test_help_and_version_are_0(self):
+        self.assertEqual(aupctl("--help").returncode, 0)
+        version = aupctl("--version")
+        self.assertEqual(version.returncode, 0)
+        self.assertTrue(version.stdout.startswith(b"aupctl "))
+
+    def test_config_from_environment(self):
+        env = dict(os.environ, AUP_CONFIG=CONFIG)
+        run = subprocess.run([AUPCTL, "check", self.mail], capture_output=True, env=env, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stderr)
+
+
+class RulesCommands(unittest.TestCase):
+    def setUp(self):
+        self.files = TempFiles(self)
+
+    def test_lint_of_shipped_rules_is_clean(self):
+        run = aupctl("rules", "lint", "--config", CONFIG)
+        self.assertEqual(run.returncode, 0, run.stdout)
+        self.assertIn(b"0 errors", run.stdout)
+
+    def test_rules_test_reports_a_failing_example_and_exits_1(self):
+        rules = self.files.write("rules.json", json.dumps({"rules": [{
+            "id": "word", "description": "d", "policy_ref": "3.5", "scope": "body",
+            "pattern": "(?i)\\bbanana\\b", "action": "quarantine",
+            "examples": {"match": ["banana split", "bananas"], "no_match": ["apple", "BANANA"]}}]}))
+        config = self.files.write("aup.json", json.dumps({"internal_domains": ["medway.gov.uk"],
+                                                          "rule_files": [rules]}))
+        run = aupctl("rules", "test", "--config", config)
+        self.assertEqual(run.returncode, 1)
+        out = run.stdout.decode()
+        self.assertIn("rule 'word': match example 1 bananas: expected to match, did not", out)
+        self.assertIn("rule 'word': no_match example 1 BANANA: expected not to match, matched", out)
+        self.assertIn("4 examples run, 2 as expected, 2 not", out)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
