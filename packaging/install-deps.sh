@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the Debian 12 packages aup-milter builds and tests with. Idempotent; run as root.
+# Installs the Debian 12 packages aup-milter builds and tests with. Idempotent; uses sudo
+# when not run as root.
 set -eu
 
 PACKAGES="
@@ -19,13 +20,16 @@ if [ -z "$missing" ]; then
   exit 0
 fi
 
+as_root=""
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: missing:$missing; run as root (sudo $0)" >&2
-  exit 1
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "install-deps: missing:$missing; run this script as root" >&2
+    exit 1
+  fi
+  as_root="sudo"
 fi
 
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 echo "install-deps: installed$missing"

@@ -85,7 +85,8 @@ int run_check(const CheckOptions& options) {
   if (options.format == "text") {
     print_text(verdict);
   } else {
-    std::cout << to_json(verdict).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+    std::cout << to_json(verdict).dump(2, ' ', false,
+                                       nlohmann::ordered_json::error_handler_t::replace)
               << "\n";
   }
   return kExitOk;

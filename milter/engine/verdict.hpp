@@ -39,6 +39,7 @@ struct Verdict {
   std::vector<HeaderEdit> add_headers;
 };
 
-nlohmann::json to_json(const Verdict& verdict);
+// Keys in a fixed, readable order: action first.
+nlohmann::ordered_json to_json(const Verdict& verdict);
 
 }  // namespace aup

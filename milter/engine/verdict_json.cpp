@@ -4,7 +4,7 @@
 namespace aup {
 namespace {
 
-nlohmann::json match_json(const Match& match) {
+nlohmann::ordered_json match_json(const Match& match) {
   return {{"rule", match.rule},
           {"policy_ref", match.policy_ref},
           {"action", to_string(match.action)},
@@ -15,11 +15,11 @@ nlohmann::json match_json(const Match& match) {
 
 }  // namespace
 
-nlohmann::json to_json(const Verdict& verdict) {
-  nlohmann::json out = {{"action", to_string(verdict.action)},
-                        {"direction", to_string(verdict.direction)},
-                        {"matches", nlohmann::json::array()},
-                        {"add_headers", nlohmann::json::array()}};
+nlohmann::ordered_json to_json(const Verdict& verdict) {
+  nlohmann::ordered_json out = {{"action", to_string(verdict.action)},
+                                {"direction", to_string(verdict.direction)},
+                                {"matches", nlohmann::ordered_json::array()},
+                                {"add_headers", nlohmann::ordered_json::array()}};
   for (const Match& match : verdict.matches)
     out["matches"].push_back(match_json(match));
   for (const HeaderEdit& edit : verdict.add_headers) {
