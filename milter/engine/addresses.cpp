@@ -58,6 +58,16 @@ std::string local_part_of(std::string_view address) {
   return at == std::string::npos ? bare : bare.substr(0, at);
 }
 
+std::string canonical_address(std::string_view address, std::string_view delimiters) {
+  std::string local = to_lower_ascii(local_part_of(address));
+  if (!delimiters.empty()) {
+    const auto cut = local.find_first_of(delimiters);
+    if (cut != std::string::npos && cut > 0) local.resize(cut);
+  }
+  const std::string domain = domain_of(address);
+  return domain.empty() ? local : local + "@" + domain;
+}
+
 bool domain_in(std::string_view domain, const std::vector<std::string>& domains) {
   const std::string lowered = to_lower_ascii(domain);
   if (lowered.empty()) return false;

@@ -141,6 +141,7 @@ class RestrictedRecipient final : public Check {
     if (!only_known_keys(params, {"addresses", "allowed_senders"}, errors)) return nullptr;
     auto addresses = address_list(params, "addresses", errors);
     auto senders = address_list(params, "allowed_senders", errors);
+    // Listed addresses are compared whole; sub-addresses of the mail are stripped at match time.
     if (!addresses || !senders) return nullptr;
     if (addresses->empty()) {
       errors.push_back("\"addresses\" must list at least one address");
@@ -150,12 +151,13 @@ class RestrictedRecipient final : public Check {
   }
 
   std::optional<std::string> evaluate(const EvalContext& context) const override {
-    const std::string sender = to_lower_ascii(context.envelope.sender);
+    const std::string& delimiter = context.settings.recipient_delimiter;
+    const std::string sender = canonical_address(context.envelope.sender, delimiter);
     if (contains(allowed_senders_, sender)) return std::nullopt;
     for (const std::string& rcpt : context.envelope.recipients) {
-      const std::string lowered = to_lower_ascii(bare_address(rcpt));
-      if (contains(addresses_, lowered)) {
-        return fmt::format("{} may not send to {}", sender.empty() ? "<>" : sender, lowered);
+      if (contains(addresses_, canonical_address(rcpt, delimiter))) {
+        return fmt::format("{} may not send to {}", sender.empty() ? "<>" : sender,
+                           to_lower_ascii(bare_address(rcpt)));
       }
     }
     return std::nullopt;

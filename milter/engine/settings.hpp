@@ -17,6 +17,8 @@ struct Settings {
   std::vector<Network> internal_networks;
   std::string header_prefix = "X-AUP-";
   std::string reply_suffix;  // appended to every reject reply, e.g. who to ask for help
+  // Sub-address separators, as Postfix's recipient_delimiter: allstaff+x@ is allstaff@.
+  std::string recipient_delimiter = "+";
   Action on_internal_error = Action::tempfail;
   Action on_regex_limit = Action::quarantine;
   RegexLimits regex;

@@ -19,7 +19,7 @@ class SettingsReader {
     report_unknown_keys(
         file_, root, "", "",
         {"organisation", "internal_domains", "internal_networks", "header_prefix", "reply_suffix",
-         "on_internal_error", "on_regex_limit", "limits", "rule_files"},
+         "recipient_delimiter", "on_internal_error", "on_regex_limit", "limits", "rule_files"},
         sink_);
     Settings settings;
     settings.organisation = text("/organisation", settings.organisation);
@@ -27,6 +27,7 @@ class SettingsReader {
     settings.internal_networks = networks("/internal_networks");
     settings.header_prefix = text("/header_prefix", settings.header_prefix);
     settings.reply_suffix = text("/reply_suffix", settings.reply_suffix);
+    settings.recipient_delimiter = text("/recipient_delimiter", settings.recipient_delimiter);
     settings.on_internal_error = action("/on_internal_error", settings.on_internal_error,
                                         {Action::tempfail, Action::quarantine, Action::accept});
     settings.on_regex_limit =

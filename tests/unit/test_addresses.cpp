@@ -19,6 +19,14 @@ TEST_CASE("domain_of lower-cases and drops a trailing dot", "[addresses]") {
   CHECK(local_part_of("Jo.Bloggs@medway.gov.uk") == "Jo.Bloggs");
 }
 
+TEST_CASE("canonical_address drops sub-addresses and case", "[addresses]") {
+  CHECK(canonical_address("AllStaff+urgent@Medway.gov.uk", "+") == "allstaff@medway.gov.uk");
+  CHECK(canonical_address("a-b@x.org", "+-") == "a@x.org");
+  CHECK(canonical_address("+tag@x.org", "+") == "+tag@x.org");
+  CHECK(canonical_address("a+b@x.org", "") == "a+b@x.org");
+  CHECK(canonical_address("<Jo@X.org>", "+") == "jo@x.org");
+}
+
 TEST_CASE("domain_in matches the domain and its subdomains only", "[addresses]") {
   const std::vector<std::string> internal = {"medway.gov.uk"};
   CHECK(domain_in("medway.gov.uk", internal));

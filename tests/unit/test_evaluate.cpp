@@ -245,6 +245,10 @@ TEST_CASE("built-in checks fire on their conditions", "[checks]") {
   CHECK(verdict.matches[0].detail == "jo@medway.gov.uk may not send to allstaff@medway.gov.uk");
   CHECK(verdict.matches[1].detail == "3 external recipients (limit 2)");
 
+  message.envelope.recipients = {"allstaff+urgent@medway.gov.uk"};
+  CHECK(rule_ids(evaluate(*policy, message)) ==
+        std::vector<std::string>{"allstaff", "cc", "empty"});
+
   message.envelope.sender = "ICT@medway.gov.uk";
   message.envelope.recipients = {"allstaff@medway.gov.uk", "1@example.org"};
   message.raw = "Subject: Notice\r\n\r\nhello\r\n";
