@@ -21,10 +21,9 @@ bool valid_header_name(std::string_view name) {
 }
 
 // Names the attachment, so a reviewer sees which file a match came from.
-std::string attachment_label(const mime::Attachment& part) {
-  if (part.filename.empty()) return "part " + part.path;
-  return "attachment \"" + excerpt(part.filename, 0, part.filename.size()) + "\" (part " +
-         part.path + ")";
+std::string attachment_label(const std::string& path, std::string_view name) {
+  if (name.empty()) return "attachment (part " + path + ")";
+  return "attachment \"" + excerpt(name, 0, name.size()) + "\" (part " + path + ")";
 }
 
 }  // namespace
@@ -67,17 +66,21 @@ std::vector<ScopeValue> scope_values(const Scope& scope, const EvalContext& cont
       }
       break;
     case ScopeKind::body:
-      for (const auto& part : view.text_parts)
-        values.push_back({part.text, "part " + part.path});
+      for (const auto& part : view.text_parts) {
+        values.push_back({part.text, part.attached ? attachment_label(part.path, part.filename)
+                                                   : "part " + part.path});
+      }
       break;
     case ScopeKind::attachment_name:
+      // Every name a reader might save the part as, not just the one GMime prefers.
       for (const auto& part : view.attachments) {
-        if (!part.filename.empty()) values.push_back({part.filename, attachment_label(part)});
+        for (const std::string& name : part.names)
+          values.push_back({name, attachment_label(part.path, name)});
       }
       break;
     case ScopeKind::attachment_type:
       for (const auto& part : view.attachments) {
-        values.push_back({part.content_type, attachment_label(part)});
+        values.push_back({part.content_type, attachment_label(part.path, part.filename)});
       }
       break;
     case ScopeKind::envelope_sender:

@@ -18,28 +18,35 @@ struct Mailbox {
   std::string address;       // addr-spec as written (local@domain)
 };
 
-// A text/plain or text/html part that is part of the message text (not an attachment).
+// A text/plain or text/html part: the message text, or a text file attached to it (`attached`,
+// also listed among the attachments) whose words reach the reader all the same.
 struct TextPart {
   std::string path;          // MIME part number, "1.2"
   std::string content_type;  // lower case "text/html"
   std::string text;          // decoded UTF-8; HTML already turned into text
   size_t message_depth = 0;  // 0 in the message itself, 1 inside a forwarded message/rfc822...
+  bool attached = false;     // a named or attachment-disposition part, not the message text
+  std::string filename;      // for attached text
 };
 
 struct Attachment {
   std::string path;
-  std::string filename;      // decoded (RFC 2231 / RFC 2047), may be empty
+  std::string filename;      // decoded (RFC 2231 / RFC 2047), may be empty; see `names`
   std::string content_type;  // declared, lower case
   std::string disposition;   // lower case, may be empty
   size_t size = 0;           // decoded size in bytes (before any truncation)
   std::string bytes;         // decoded content, at most Limits::max_attachment_bytes
   size_t message_depth = 0;
+  // Every distinct name the part goes by, `filename` first. Readers disagree on which of the
+  // Content-Disposition filename (RFC 2231 filename* preferred) and the Content-Type name they
+  // save the file as, so a sender can show a harmless name to one and a dangerous one to another.
+  std::vector<std::string> names;
 };
 
 struct MimeLimits {
-  size_t max_depth = 32;                       // multipart / message nesting
-  size_t max_parts = 1000;                     // leaf and container parts walked
-  size_t max_text_bytes = 8 * 1024 * 1024;     // decoded text kept per part
+  size_t max_depth = 32;                    // multipart / message nesting
+  size_t max_parts = 1000;                  // leaf and container parts walked
+  size_t max_text_bytes = 8 * 1024 * 1024;  // decoded text kept per part
   size_t max_attachment_bytes = 32 * 1024 * 1024;
 };
 
