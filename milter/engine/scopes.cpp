@@ -58,7 +58,9 @@ std::vector<ScopeValue> scope_values(const Scope& scope, const EvalContext& cont
   std::vector<ScopeValue> values;
   switch (scope.kind) {
     case ScopeKind::subject:
-      values.push_back({view.subject, ""});
+      // Every Subject field: readers differ on which of two they show.
+      for (std::string_view value : view.header_values("Subject"))
+        values.push_back({value, ""});
       break;
     case ScopeKind::header:
       for (std::string_view value : view.header_values(scope.header_name)) {

@@ -6,25 +6,14 @@
 #include <utility>
 
 #include "mime/gmime_runtime.hpp"
+#include "mime/gmime_strings.hpp"
 #include "mime/html_text.hpp"
+#include "mime/parser_problems.hpp"
+#include "mime/part_names.hpp"
 #include "mime/text_decode.hpp"
 
 namespace aup::mime {
 namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(g_ascii_tolower(c)); });
-  return text;
-}
-
-std::string safe(const char* text) {
-  return text != nullptr ? make_valid_utf8(text) : "";
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && g_ascii_strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 // Offline files have LF line ends and the MTA hands over CRLF; rules must see the same text.
 std::string unify_line_ends(std::string text) {
@@ -52,121 +41,6 @@ std::string mime_type_of(GMimeObject* object) {
   if (type == nullptr) return "application/octet-stream";
   GString_ text(g_mime_content_type_get_mime_type(type));
   return text.get() != nullptr ? lower(text.get()) : "application/octet-stream";
-}
-
-void add_unique(std::vector<std::string>& names, std::string name) {
-  if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) {
-    names.push_back(std::move(name));
-  }
-}
-
-// Values of parameter `name`, RFC 2231 ones (filename*=) first, as RFC 2231-aware readers
-// prefer them over a plain value next to them.
-void add_parameter_values(GMimeParamList* params, const char* name,
-                          std::vector<std::string>& names) {
-  const int count = params != nullptr ? g_mime_param_list_length(params) : 0;
-  for (const bool want_rfc2231 : {true, false}) {
-    for (int i = 0; i < count; ++i) {
-      GMimeParam* param = g_mime_param_list_get_parameter_at(params, i);
-      const bool rfc2231 =
-          g_mime_param_get_encoding_method(param) == GMIME_PARAM_ENCODING_METHOD_RFC2231;
-      if (rfc2231 == want_rfc2231 && g_ascii_strcasecmp(g_mime_param_get_name(param), name) == 0) {
-        add_unique(names, safe(g_mime_param_get_value(param)));
-      }
-    }
-  }
-}
-
-// Parameters are re-read from the raw field with its encoded words normalised, so that GMime's
-// shared base64 state (see normalise_encoded_words) cannot cut a file name short.
-void add_names_from(const char* raw, bool disposition, std::vector<std::string>& names) {
-  GString_ unfolded(g_mime_utils_header_unfold(normalise_encoded_words(raw).c_str()));
-  if (unfolded.get() == nullptr) return;
-  if (disposition) {
-    GPtr<GMimeContentDisposition> parsed(g_mime_content_disposition_parse(nullptr, unfolded.get()));
-    if (parsed)
-      add_parameter_values(g_mime_content_disposition_get_parameters(parsed.get()), "filename",
-                           names);
-  } else {
-    GPtr<GMimeContentType> parsed(g_mime_content_type_parse(nullptr, unfolded.get()));
-    if (parsed)
-      add_parameter_values(g_mime_content_type_get_parameters(parsed.get()), "name", names);
-  }
-}
-
-// Every file name the part goes by, the one most readers use first: Content-Disposition
-// filename, then Content-Type name. Readers disagree, so a rule must see them all.
-std::vector<std::string> part_names(GMimeObject* object) {
-  std::vector<std::string> names;
-  GMimeHeaderList* list = g_mime_object_get_header_list(object);
-  const int count = list != nullptr ? g_mime_header_list_get_count(list) : 0;
-  for (const bool disposition : {true, false}) {
-    for (int i = 0; i < count; ++i) {
-      GMimeHeader* header = g_mime_header_list_get_header_at(list, i);
-      const char* raw = g_mime_header_get_raw_value(header);
-      const std::string_view field = disposition ? "Content-Disposition" : "Content-Type";
-      if (raw != nullptr && iequals(safe(g_mime_header_get_name(header)), field)) {
-        add_names_from(raw, disposition, names);
-      }
-    }
-  }
-  return names;
-}
-
-const char* warning_text(GMimeParserWarning code) {
-  switch (code) {
-    case GMIME_WARN_DUPLICATED_HEADER:
-      return "duplicated header";
-    case GMIME_WARN_DUPLICATED_PARAMETER:
-      return "duplicated parameter";
-    case GMIME_WARN_UNENCODED_8BIT_HEADER:
-      return "unencoded 8-bit header";
-    case GMIME_WARN_INVALID_CONTENT_TYPE:
-      return "invalid content type";
-    case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
-      return "invalid RFC 2047 header value";
-    case GMIME_WARN_MALFORMED_MULTIPART:
-      return "malformed multipart";
-    case GMIME_WARN_TRUNCATED_MESSAGE:
-      return "truncated message";
-    case GMIME_WARN_MALFORMED_MESSAGE:
-      return "malformed message";
-    case GMIME_CRIT_INVALID_HEADER_NAME:
-      return "invalid header name";
-    case GMIME_CRIT_CONFLICTING_HEADER:
-      return "conflicting header";
-    case GMIME_CRIT_CONFLICTING_PARAMETER:
-      return "conflicting parameter";
-    case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
-      return "multipart without boundary";
-    case GMIME_WARN_INVALID_PARAMETER:
-      return "invalid parameter";
-    case GMIME_WARN_INVALID_ADDRESS_LIST:
-      return "invalid address list";
-    case GMIME_CRIT_NESTING_OVERFLOW:
-      return "MIME nesting overflow";
-    case GMIME_WARN_PART_WITHOUT_CONTENT:
-      return "part without content";
-    case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
-      return "part without headers or content";
-  }
-  return "parser warning";
-}
-
-// Cosmetic problems (duplicated or 8-bit headers) are common in real mail and do not make the
-// structure ambiguous; the rest mean another reader might see a different message.
-bool makes_malformed(GMimeParserWarning code) {
-  switch (code) {
-    case GMIME_WARN_DUPLICATED_HEADER:
-    case GMIME_WARN_DUPLICATED_PARAMETER:
-    case GMIME_WARN_UNENCODED_8BIT_HEADER:
-    case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
-    case GMIME_WARN_INVALID_ADDRESS_LIST:
-    case GMIME_WARN_PART_WITHOUT_CONTENT:
-      return false;
-    default:
-      return true;
-  }
 }
 
 struct ParseState {
@@ -415,41 +289,6 @@ void fall_back_to_raw_text(std::string_view raw, const MimeLimits& limits, MimeV
   view.text_parts.push_back({"1", "text/plain",
                              readable_text(raw.substr(0, limits.max_text_bytes), nullptr), 0, false,
                              ""});
-}
-
-// GMime 3.2.13 decodes a field's encoded words (for its warnings, the subject and parameters)
-// in time quadratic in the number of "=?" in that field: 100 KB of them cost seconds. No real
-// field holds more than kMaxWordStarts, so in a field (or folded body line) that does, each "=?"
-// becomes "= " before GMime sees it; its words stay encoded and the message is malformed.
-constexpr size_t kMaxWordStarts = 1000;
-
-std::vector<std::pair<size_t, size_t>> hostile_fields(std::string_view raw) {
-  std::vector<std::pair<size_t, size_t>> found;  // [begin, end) of each field
-  size_t begin = 0;
-  size_t count = 0;
-  for (size_t i = 0; i <= raw.size(); ++i) {
-    const bool field_ends = i == raw.size() || (raw[i] == '\n' && i + 1 < raw.size() &&
-                                                raw[i + 1] != ' ' && raw[i + 1] != '\t');
-    if (field_ends) {
-      if (count > kMaxWordStarts) found.emplace_back(begin, i);
-      begin = i + 1;
-      count = 0;
-    } else if (raw[i] == '=' && i + 1 < raw.size() && raw[i + 1] == '?') {
-      ++count;
-    }
-  }
-  return found;
-}
-
-std::string defuse_fields(std::string_view raw,
-                          const std::vector<std::pair<size_t, size_t>>& fields) {
-  std::string copy(raw);
-  for (const auto& [begin, end] : fields) {
-    for (size_t i = begin; i + 1 < end; ++i) {
-      if (copy[i] == '=' && copy[i + 1] == '?') copy[i + 1] = ' ';
-    }
-  }
-  return copy;
 }
 
 void parse_into(std::string_view raw, const MimeLimits& limits, MimeView& view) {

@@ -285,3 +285,13 @@ TEST_CASE("verdict JSON follows the aupctl check contract", "[evaluate]") {
   CHECK(json["reply"]["xcode"] == "5.7.1");
   CHECK(json["add_headers"].is_array());
 }
+
+TEST_CASE("a second Subject field cannot hide a marking", "[evaluate]") {
+  test::TempDir dir;
+  const auto policy =
+      load(dir, "[" + rule("marking", "\"subject\"", "SENSITIVE", "quarantine") + "]");
+  const Verdict verdict = evaluate(
+      *policy,
+      staff_mail("Subject: OFFICIAL-SENSITIVE pay review\r\nSubject: Lunch\r\n\r\nhi\r\n"));
+  CHECK(verdict.action == Action::quarantine);
+}
