@@ -72,6 +72,9 @@ bool domain_in(std::string_view domain, const std::vector<std::string>& domains)
   const std::string lowered = to_lower_ascii(domain);
   if (lowered.empty()) return false;
   return std::any_of(domains.begin(), domains.end(), [&](const std::string& candidate) {
+    if (!candidate.empty() && candidate.front() == '.') {
+      return ends_with_label(lowered, std::string_view(candidate).substr(1));
+    }
     return lowered == candidate || ends_with_label(lowered, candidate);
   });
 }

@@ -24,7 +24,8 @@ std::string local_part_of(std::string_view address);
 // "Local+tag@Domain" -> "local@domain" for any character of `delimiters` (lower-cased).
 std::string canonical_address(std::string_view address, std::string_view delimiters);
 
-// True when `domain` equals one of `domains` or is a subdomain of one (case-insensitive).
+// True when `domain` equals one of `domains` or is a subdomain of one (case-insensitive);
+// a listed ".example.org" stands for its subdomains only.
 bool domain_in(std::string_view domain, const std::vector<std::string>& domains);
 
 struct Network {

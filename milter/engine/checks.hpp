@@ -20,10 +20,17 @@ class Check {
   virtual std::optional<std::string> evaluate(const EvalContext& context) const = 0;
 };
 
-// Builds the named check from its `params`; returns nullptr and appends to `errors` (one
-// message each, naming the parameter) when the name or parameters are wrong.
-std::unique_ptr<Check> make_check(std::string_view name, const nlohmann::json& params,
-                                  std::vector<std::string>& errors);
+// What a check's factory gets: its parameters, and the directory of the rule file that names
+// it (list files are relative to it). Problems go to `errors`, one message each, naming the
+// parameter.
+struct CheckParams {
+  const nlohmann::json& params;
+  std::string base_dir;
+  std::vector<std::string>& errors;
+};
+
+// Builds the named check; nullptr when the name or parameters are wrong (see `errors`).
+std::unique_ptr<Check> make_check(std::string_view name, const CheckParams& params);
 
 std::vector<std::string_view> check_names();
 

@@ -170,7 +170,8 @@ class RuleReader {
     rule.check_name = *name;
     const Json params = object.value("params", Json::object());
     std::vector<std::string> problems;
-    rule.check = make_check(*name, params, problems);
+    const std::string base_dir = std::filesystem::path(file_.path).parent_path().string();
+    rule.check = make_check(*name, CheckParams{params, base_dir, problems});
     const std::string where = object.contains("params") ? at + "/params" : at + "/check";
     for (std::string& problem : problems) {
       if (problem.starts_with("unknown check")) {

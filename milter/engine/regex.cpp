@@ -47,9 +47,11 @@ Regex::~Regex() {
   pcre2_code_free(code_);
 }
 
-MatchResult Regex::search(std::string_view subject, MatchScratch& scratch) const noexcept {
-  const int rc = pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0,
-                             0, scratch.data(), scratch.context());
+MatchResult Regex::search(std::string_view subject, MatchScratch& scratch,
+                          size_t start) const noexcept {
+  if (start > subject.size()) return {};
+  const int rc = pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(),
+                             start, 0, scratch.data(), scratch.context());
   MatchResult result;
   if (rc >= 0) {  // 0: ovector too small for the groups, still a match
     const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(scratch.data());

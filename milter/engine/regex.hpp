@@ -57,7 +57,9 @@ class Regex {
   Regex& operator=(const Regex&) = delete;
   ~Regex();
 
-  MatchResult search(std::string_view subject, MatchScratch& scratch) const noexcept;
+  // The first match at or after byte `start` of `subject`.
+  MatchResult search(std::string_view subject, MatchScratch& scratch,
+                     size_t start = 0) const noexcept;
   const std::string& pattern() const { return pattern_; }
 
  private:

@@ -1,6 +1,7 @@
 // Organisation settings from the configuration file (rules/aup.json).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,31 @@
 #include "mime/mime_view.hpp"
 
 namespace aup {
+
+// Monday to Friday 09:00-17:00 in a named time zone, less holidays (clauses 2.2, 4.1).
+struct WorkingHours {
+  std::vector<int> days = {1, 2, 3, 4, 5};  // ISO weekday numbers, Monday = 1
+  int start_minute = 9 * 60;                // minutes after local midnight
+  int end_minute = 17 * 60;
+  std::string time_zone = "Europe/London";
+  std::vector<std::string> holidays;  // "YYYY-MM-DD", local dates
+};
+
+// Who may write to everyone (clause 4.4).
+struct AllStaff {
+  std::vector<std::string> addresses;           // lower case
+  std::vector<std::string> authorised_senders;  // lower case
+};
+
+// How personal mail is recognised (clause 4.2).
+struct PersonalMail {
+  std::vector<std::string> subject_tags = {"[personal]"};  // lower case
+  std::string statement =
+      "This e-mail is personal. It is not authorised by or sent on behalf of Medway Council "
+      "and is the personal responsibility of the sender.";
+  // A line starting with one of these begins the corporate footer: not the author's text.
+  std::vector<std::string> footer_markers;
+};
 
 struct Settings {
   std::string organisation;
@@ -21,6 +47,13 @@ struct Settings {
   std::string recipient_delimiter = "+";
   Action on_internal_error = Action::tempfail;
   Action on_regex_limit = Action::quarantine;
+  // Partner domains with secure mail; a leading dot means subdomains only (".police.uk").
+  std::vector<std::string> secure_partner_domains;
+  WorkingHours working_hours;
+  AllStaff all_staff;
+  PersonalMail personal;
+  // Extra addresses a login may send as (shared mailboxes, aliases), lower case.
+  std::map<std::string, std::vector<std::string>> mailboxes;
   RegexLimits regex;
   mime::MimeLimits mime;
 };

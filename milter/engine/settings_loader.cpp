@@ -3,7 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
 #include <limits>
+
+#include "engine/working_hours.hpp"
 
 namespace aup {
 namespace {
@@ -19,7 +25,8 @@ class SettingsReader {
     report_unknown_keys(
         file_, root, "", "",
         {"organisation", "internal_domains", "internal_networks", "header_prefix", "reply_suffix",
-         "recipient_delimiter", "on_internal_error", "on_regex_limit", "limits", "rule_files"},
+         "recipient_delimiter", "secure_partner_domains", "working_hours", "all_staff", "personal",
+         "mailbox_map", "on_internal_error", "on_regex_limit", "limits", "rule_files"},
         sink_);
     Settings settings;
     settings.organisation = text("/organisation", settings.organisation);
@@ -33,6 +40,11 @@ class SettingsReader {
     settings.on_regex_limit =
         action("/on_regex_limit", settings.on_regex_limit,
                {Action::tempfail, Action::quarantine, Action::tag, Action::accept});
+    settings.secure_partner_domains = partner_domains("/secure_partner_domains");
+    read_working_hours(settings.working_hours);
+    read_all_staff(settings.all_staff);
+    read_personal(settings.personal);
+    read_mailbox_map(settings.mailboxes);
     read_limits(settings);
     return settings;
   }
@@ -114,6 +126,128 @@ class SettingsReader {
     sink_.error(file_, pointer, "",
                 fmt::format("\"{}\" is not one of: {}", name, fmt::join(names, ", ")));
     return fallback;
+  }
+
+  std::vector<std::string> lowered(const std::string& pointer) {
+    std::vector<std::string> out = strings(pointer);
+    for (std::string& item : out)
+      item = to_lower_ascii(item);
+    return out;
+  }
+
+  std::vector<std::string> partner_domains(const std::string& pointer) {
+    std::vector<std::string> out = lowered(pointer);
+    for (const std::string& domain : out) {
+      if (domain.empty() || domain == "." || domain.find_first_of(" @/") != std::string::npos) {
+        sink_.error(file_, pointer, "", fmt::format("\"{}\" is not a domain", domain));
+      }
+    }
+    return out;
+  }
+
+  bool object_at(const std::string& pointer, std::initializer_list<std::string_view> keys) {
+    const Json* value = at(pointer);
+    if (value == nullptr) return false;
+    if (!value->is_object()) {
+      sink_.error(file_, pointer, "", "must be an object");
+      return false;
+    }
+    report_unknown_keys(file_, *value, pointer, "", keys, sink_);
+    return true;
+  }
+
+  // "HH:MM" -> minutes after midnight; "24:00" allowed as an end.
+  std::optional<int> clock_time(const std::string& pointer) {
+    const std::string text_value = text(pointer, "");
+    int hours = 0, minutes = 0;
+    char extra = 0;
+    if (std::sscanf(text_value.c_str(), "%2d:%2d%c", &hours, &minutes, &extra) == 2 &&
+        text_value.size() == 5 && hours >= 0 && minutes >= 0 && minutes < 60 &&
+        (hours < 24 || (hours == 24 && minutes == 0))) {
+      return hours * 60 + minutes;
+    }
+    sink_.error(file_, pointer, "",
+                fmt::format("\"{}\" is not a time such as \"09:00\"", text_value));
+    return std::nullopt;
+  }
+
+  void read_working_hours(WorkingHours& hours) {
+    if (!object_at("/working_hours", {"days", "start", "end", "time_zone", "holidays"})) return;
+    if (at("/working_hours/days") != nullptr) hours.days = weekdays("/working_hours/days");
+    if (at("/working_hours/start") != nullptr) {
+      hours.start_minute = clock_time("/working_hours/start").value_or(hours.start_minute);
+    }
+    if (at("/working_hours/end") != nullptr) {
+      hours.end_minute = clock_time("/working_hours/end").value_or(hours.end_minute);
+    }
+    hours.time_zone = text("/working_hours/time_zone", hours.time_zone);
+    if (!time_zone_exists(hours.time_zone)) {
+      sink_.error(file_, "/working_hours/time_zone", "",
+                  fmt::format("unknown time zone \"{}\" (an IANA name such as Europe/London)",
+                              hours.time_zone));
+    }
+    hours.holidays = strings("/working_hours/holidays");
+    for (size_t i = 0; i < hours.holidays.size(); ++i) {
+      if (!valid_date(hours.holidays[i])) {
+        sink_.error(file_, fmt::format("/working_hours/holidays/{}", i), "",
+                    fmt::format("\"{}\" is not a date such as \"2026-12-25\"", hours.holidays[i]));
+      }
+    }
+  }
+
+  std::vector<int> weekdays(const std::string& pointer) {
+    static const std::array<std::string_view, 7> kNames = {"mon", "tue", "wed", "thu",
+                                                           "fri", "sat", "sun"};
+    std::vector<int> days;
+    for (const std::string& name : lowered(pointer)) {
+      const auto found = std::find(kNames.begin(), kNames.end(), name.substr(0, 3));
+      if (found == kNames.end() || (name.size() != 3 && name.size() < 6)) {
+        sink_.error(file_, pointer, "", fmt::format("\"{}\" is not a weekday (mon..sun)", name));
+      } else {
+        days.push_back(static_cast<int>(found - kNames.begin()) + 1);
+      }
+    }
+    return days;
+  }
+
+  void read_all_staff(AllStaff& all_staff) {
+    if (!object_at("/all_staff", {"addresses", "authorised_senders"})) return;
+    all_staff.addresses = lowered("/all_staff/addresses");
+    all_staff.authorised_senders = lowered("/all_staff/authorised_senders");
+  }
+
+  void read_personal(PersonalMail& personal) {
+    if (!object_at("/personal", {"subject_tags", "statement", "footer_markers"})) return;
+    if (at("/personal/subject_tags") != nullptr) {
+      personal.subject_tags = lowered("/personal/subject_tags");
+    }
+    personal.statement = text("/personal/statement", personal.statement);
+    personal.footer_markers = strings("/personal/footer_markers");
+  }
+
+  // A JSON file mapping a login to the further addresses it may send as.
+  void read_mailbox_map(std::map<std::string, std::vector<std::string>>& mailboxes) {
+    const std::string name = text("/mailbox_map", "");
+    if (name.empty()) return;
+    const std::filesystem::path path(name);
+    SourceFile map;
+    const auto full =
+        path.is_absolute() ? path : std::filesystem::path(file_.path).parent_path() / path;
+    if (!read_json_file(full.string(), map, sink_)) return;
+    if (!map.json.is_object()) {
+      sink_.error(map, "", "", "a mailbox map is an object: login -> [addresses]");
+      return;
+    }
+    for (const auto& [login, addresses] : map.json.items()) {
+      if (!addresses.is_array() ||
+          !std::all_of(addresses.begin(), addresses.end(), [](auto& a) { return a.is_string(); })) {
+        sink_.error(map, "/" + login, "", "must be an array of addresses");
+        continue;
+      }
+      auto& owned = mailboxes[to_lower_ascii(login)];
+      for (const Json& address : addresses)
+        owned.push_back(to_lower_ascii(address.get<std::string>()));
+    }
   }
 
   template <typename Number>

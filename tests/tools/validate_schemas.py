@@ -19,12 +19,16 @@ def validator(name):
 
 def main():
     config_schema, rules_schema = validator("config.schema.json"), validator("rules.schema.json")
-    problems = []
+    problems, checked = [], 0
+    for config_path in (RULES / "aup.json", ROOT / "tests" / "corpus" / "example-policy" / "aup.json"):
+        config = json.loads(config_path.read_text())
+        problems += [f"{config_path}: {e.message}" for e in config_schema.iter_errors(config)]
+        for name in config["rule_files"]:
+            document = json.loads((config_path.parent / name).read_text())
+            problems += [f"{name}: {e.json_path}: {e.message}"
+                         for e in rules_schema.iter_errors(document)]
+        checked += 1 + len(config["rule_files"])
     config = json.loads((RULES / "aup.json").read_text())
-    problems += [f"aup.json: {e.message}" for e in config_schema.iter_errors(config)]
-    for name in config["rule_files"]:
-        document = json.loads((RULES / name).read_text())
-        problems += [f"{name}: {e.json_path}: {e.message}" for e in rules_schema.iter_errors(document)]
     rule = {"id": "x", "description": "d", "policy_ref": "4.4", "scope": "body", "pattern": "a",
             "action": "tag"}
     must_fail = {
@@ -40,7 +44,7 @@ def main():
             problems.append(f"schema accepts a document with {label}")
     for problem in problems:
         print(problem, file=sys.stderr)
-    print(f"schemas: {len(config['rule_files']) + 1} files validated, {len(must_fail)} bad documents refused, {len(problems)} problems")
+    print(f"schemas: {checked} files validated, {len(must_fail)} bad documents refused, {len(problems)} problems")
     return 1 if problems else 0
 
 

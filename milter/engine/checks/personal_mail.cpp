@@ -1,0 +1,154 @@
+// The author's text is the first text of the message itself, cut at quoted replies,
+// forwarded originals and the corporate footer.
+#include "engine/checks/personal_mail.hpp"
+
+#include <glib.h>
+
+#include <algorithm>
+
+namespace aup::checks {
+namespace {
+
+constexpr size_t kLeadingLines = 5;
+constexpr size_t kTrailingLines = 10;
+
+void replace_all(std::string& text, std::string_view from, std::string_view to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
+// The pieces of the statement: its sentences and "and"-joined clauses. Any one of them in a
+// message makes it personal.
+std::vector<std::string> fragments_of(const std::string& statement) {
+  std::string marked = statement;
+  replace_all(marked, ". ", "|");
+  replace_all(marked, " and ", "|");
+  std::vector<std::string> pieces;
+  size_t start = 0;
+  for (size_t bar = marked.find('|');; bar = marked.find('|', start)) {
+    std::string piece = normalise_statement_text(marked.substr(start, bar - start));
+    if (piece.size() >= 12) pieces.push_back(std::move(piece));
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+  return pieces;
+}
+
+const mime::TextPart* author_part(const mime::MimeView& view) {
+  const mime::TextPart* chosen = nullptr;
+  for (const auto& part : view.text_parts) {
+    if (part.attached || part.message_depth > 0) continue;
+    if (chosen == nullptr ||
+        (chosen->content_type != "text/plain" && part.content_type == "text/plain")) {
+      chosen = &part;
+    }
+  }
+  return chosen;
+}
+
+bool starts_reply_material(const std::string& line) {
+  const std::string lowered = normalise_statement_text(line);
+  return lowered.starts_with("-----original message") ||
+         lowered.starts_with("---------- forwarded message") ||
+         lowered.starts_with("begin forwarded message") ||
+         (lowered.starts_with("on ") && lowered.ends_with(" wrote"));
+}
+
+// Non-empty lines of the author's own text.
+std::vector<std::string> author_lines(const mime::TextPart& part,
+                                      const std::vector<std::string>& footer_markers) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start <= part.text.size()) {
+    const size_t end = std::min(part.text.find('\n', start), part.text.size());
+    const std::string line = part.text.substr(start, end - start);
+    start = end + 1;
+    const auto first = line.find_first_not_of(" \t\r\xc2\xa0");
+    if (first == std::string::npos) continue;
+    if (line[first] == '>') continue;
+    if (starts_reply_material(line)) break;
+    const bool footer = std::any_of(footer_markers.begin(), footer_markers.end(),
+                                    [&](const std::string& m) { return line.find(m) == first; });
+    if (footer) break;
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+// Where the whole statement stands among `lines`, when it is outside the allowed places.
+std::optional<std::string> misplacement(const std::vector<std::string>& lines,
+                                        const std::string& statement) {
+  std::string joined;
+  std::vector<size_t> line_starts;
+  for (const std::string& line : lines) {
+    line_starts.push_back(joined.size());
+    joined += normalise_statement_text(line) + " ";
+  }
+  const size_t at = joined.find(statement);
+  if (at == std::string::npos) return "the statement is not in the author's own text";
+  const auto line_of = [&](size_t offset) {
+    return static_cast<size_t>(std::upper_bound(line_starts.begin(), line_starts.end(), offset) -
+                               line_starts.begin());  // 1-based
+  };
+  const size_t first = line_of(at);
+  const size_t last = line_of(at + statement.size() - 1);
+  if (first <= kLeadingLines || last + kTrailingLines > lines.size()) return std::nullopt;
+  return "the statement starts on line " + std::to_string(first) + " of " +
+         std::to_string(lines.size()) + "; put it in the first 5 or the last 10 lines";
+}
+
+}  // namespace
+
+std::string normalise_statement_text(std::string_view text) {
+  gchar* folded = g_utf8_casefold(text.data(), static_cast<gssize>(text.size()));
+  std::string lowered = folded != nullptr ? folded : "";
+  g_free(folded);
+  for (const char* quote : {"\u2018", "\u2019", "\u201a", "\u201b", "\u201c", "\u201d", "\u201e"}) {
+    replace_all(lowered, quote, "");
+  }
+  replace_all(lowered, "\u00a0", " ");
+  std::string out;
+  for (const char c : lowered) {
+    if (std::string_view("\"'.,;:!?").find(c) != std::string_view::npos) continue;
+    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(space ? ' ' : c);
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  replace_all(out, "e-mail", "email");
+  replace_all(out, "e mail", "email");
+  replace_all(out, "authorized", "authorised");
+  return out;
+}
+
+PersonalFinding find_personal(const EvalContext& context) {
+  const auto& personal = context.settings.personal;
+  PersonalFinding finding;
+  const std::string subject = normalise_statement_text(context.view.subject);
+  for (const std::string& tag : personal.subject_tags) {
+    const std::string wanted = normalise_statement_text(tag);
+    if (!wanted.empty() && subject.find(wanted) != std::string::npos) {
+      finding = {true, "subject tag " + tag, false, std::nullopt};
+    }
+  }
+  const mime::TextPart* part = author_part(context.view);
+  if (part == nullptr) return finding;
+  const std::string statement = normalise_statement_text(personal.statement);
+  const std::string text = normalise_statement_text(part->text);
+  finding.whole_statement = text.find(statement) != std::string::npos;
+  for (const std::string& fragment : fragments_of(personal.statement)) {
+    if (!finding.personal && text.find(fragment) != std::string::npos) {
+      finding.personal = true;
+      finding.why = "part of the statement (\"" + fragment + "\")";
+    }
+  }
+  if (finding.whole_statement) {
+    finding.personal = true;
+    if (finding.why.empty()) finding.why = "the statement of clause 4.2";
+    finding.misplaced = misplacement(author_lines(*part, personal.footer_markers), statement);
+  }
+  return finding;
+}
+
+}  // namespace aup::checks
