@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "engine/evaluate.hpp"
 #include "engine/policy_loader.hpp"
 #include "test_helpers.hpp"
 
@@ -144,4 +145,50 @@ TEST_CASE("rules without examples are a warning, not an error", "[loader]") {
   REQUIRE(result.diagnostics.size() == 1);
   CHECK(result.diagnostics[0].severity == Diagnostic::Severity::warning);
   CHECK(format_diagnostic(result.diagnostics[0]).find("no examples") != std::string::npos);
+}
+
+TEST_CASE("policy settings are validated with their pointers", "[loader]") {
+  test::TempDir dir;
+  const auto result = load_policy(test::write_policy(
+      dir, "[" + kGoodRule + "]",
+      R"("working_hours": {"days": ["mon", "funday"], "start": "9am", "end": "25:00",
+           "time_zone": "Europe/Medway", "holidays": ["2026-02-30"]},
+         "all_staff": {"addresses": "allstaff@medway.gov.uk"},
+         "personal": {"statment": "x"},
+         "secure_partner_domains": ["nhs net"],
+         "mailbox_map": "absent.json", )"));
+  const auto errors = errors_of(result);
+  CHECK(any_contains(errors, "(/working_hours/days): \"funday\" is not a weekday"));
+  CHECK(any_contains(errors, "(/working_hours/start): \"9am\" is not a time"));
+  CHECK(any_contains(errors, "(/working_hours/end): \"25:00\" is not a time"));
+  CHECK(any_contains(errors, "(/working_hours/time_zone): unknown time zone \"Europe/Medway\""));
+  CHECK(any_contains(errors, "(/working_hours/holidays/0): \"2026-02-30\" is not a date"));
+  CHECK(any_contains(errors, "(/all_staff/addresses): must be an array of strings"));
+  CHECK(any_contains(errors, "(/personal/statment): unknown key"));
+  CHECK(any_contains(errors, "(/secure_partner_domains): \"nhs net\" is not a domain"));
+  CHECK(any_contains(errors, "absent.json: error: cannot open file"));
+  CHECK(errors.size() == 9);
+}
+
+TEST_CASE("a mailbox map grants logins further addresses", "[loader]") {
+  test::TempDir dir;
+  dir.write("mailboxes.json", R"({"Jo.Bloggs": ["Planning@medway.gov.uk"]})");
+  dir.write("rules.json", R"({"rules": [{"id": "own", "description": "d", "policy_ref": "4.7.3",
+    "check": "sender_ownership", "action": "reject"}]})");
+  const auto result = load_policy(dir.write("aup.json", R"({"internal_domains": ["medway.gov.uk"],
+    "mailbox_map": "mailboxes.json", "rule_files": ["rules.json"]})"));
+  REQUIRE(result.policy);
+  CHECK(result.policy->settings.mailboxes.at("jo.bloggs") ==
+        std::vector<std::string>{"planning@medway.gov.uk"});
+  const auto verdict_for = [&](const std::string& sender) {
+    Message message;
+    message.raw = "From: " + sender + "\r\nSubject: x\r\n\r\nbody\r\n";
+    message.envelope.sender = sender;
+    message.envelope.recipients = {"a@example.org"};
+    message.envelope.auth_user = "jo.bloggs";
+    return evaluate(*result.policy, message).action;
+  };
+  CHECK(verdict_for("planning@medway.gov.uk") == Action::accept);
+  CHECK(verdict_for("jo.bloggs@medway.gov.uk") == Action::accept);
+  CHECK(verdict_for("housing@medway.gov.uk") == Action::reject);
 }
