@@ -86,10 +86,6 @@ class RecipientCount final : public Check {
 // A subject that is missing or only white space (clause 4.6.1 advice).
 class EmptySubject final : public Check {
  public:
-  static std::unique_ptr<Check> make(const CheckParams& p) {
-    if (!only_known_keys(p, {})) return nullptr;
-    return std::make_unique<EmptySubject>();
-  }
   std::optional<std::string> evaluate(const EvalContext& context) const override {
     if (context.view.subject.find_first_not_of(" \t\r\n") != std::string::npos) return std::nullopt;
     return "the subject is empty";
@@ -99,10 +95,6 @@ class EmptySubject final : public Check {
 // MIME structure another reader could interpret differently, or limits hit while walking it.
 class MalformedMime final : public Check {
  public:
-  static std::unique_ptr<Check> make(const CheckParams& p) {
-    if (!only_known_keys(p, {})) return nullptr;
-    return std::make_unique<MalformedMime>();
-  }
   std::optional<std::string> evaluate(const EvalContext& context) const override {
     const auto& view = context.view;
     if (!view.malformed && !view.limit_exceeded) return std::nullopt;
@@ -193,8 +185,8 @@ class MailingListRecipients final : public Check {
 
 void add_basic_checks(Registry& registry) {
   registry.emplace("recipient_count", RecipientCount::make);
-  registry.emplace("empty_subject", EmptySubject::make);
-  registry.emplace("malformed_mime", MalformedMime::make);
+  registry.emplace("empty_subject", make_plain<EmptySubject>);
+  registry.emplace("malformed_mime", make_plain<MalformedMime>);
   registry.emplace("restricted_recipient", RestrictedRecipient::make);
   registry.emplace("mailing_list_recipients", MailingListRecipients::make);
 }

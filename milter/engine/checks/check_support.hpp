@@ -28,6 +28,13 @@ void add_content_checks(Registry& registry);
 
 bool only_known_keys(const CheckParams& p, std::initializer_list<std::string_view> known);
 
+// The factory of a check that takes no parameters.
+template <typename PlainCheck>
+std::unique_ptr<Check> make_plain(const CheckParams& p) {
+  if (!only_known_keys(p, {})) return nullptr;
+  return std::make_unique<PlainCheck>();
+}
+
 // An optional array of strings (lower-cased when `lower`); nullopt after reporting when wrong.
 std::optional<std::vector<std::string>> string_list(const CheckParams& p, const char* key,
                                                     bool lower);

@@ -111,11 +111,6 @@ bool owns(const EvalContext& context, const std::string& login, const std::strin
 // The envelope sender or a From address not owned by the authenticated login.
 class SenderOwnership final : public Check {
  public:
-  static std::unique_ptr<Check> make(const CheckParams& p) {
-    if (!only_known_keys(p, {})) return nullptr;
-    return std::make_unique<SenderOwnership>();
-  }
-
   std::optional<std::string> evaluate(const EvalContext& context) const override {
     if (!context.envelope.auth_user || context.envelope.auth_user->empty()) return std::nullopt;
     const std::string login = to_lower_ascii(*context.envelope.auth_user);
@@ -140,11 +135,6 @@ bool is_address_token(std::string_view token) {
 // way to make a message look as if someone else sent it.
 class DisplayNameAddress final : public Check {
  public:
-  static std::unique_ptr<Check> make(const CheckParams& p) {
-    if (!only_known_keys(p, {})) return nullptr;
-    return std::make_unique<DisplayNameAddress>();
-  }
-
   std::optional<std::string> evaluate(const EvalContext& context) const override {
     for (const auto& mailbox : context.view.from) {
       const std::string shown = other_address(mailbox.display_name, mailbox.address);
@@ -173,8 +163,8 @@ class DisplayNameAddress final : public Check {
 
 void add_identity_checks(Registry& registry) {
   registry.emplace("domain_list", DomainList::make);
-  registry.emplace("sender_ownership", SenderOwnership::make);
-  registry.emplace("display_name_address", DisplayNameAddress::make);
+  registry.emplace("sender_ownership", make_plain<SenderOwnership>);
+  registry.emplace("display_name_address", make_plain<DisplayNameAddress>);
 }
 
 }  // namespace aup::checks

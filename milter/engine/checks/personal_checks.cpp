@@ -12,10 +12,6 @@ namespace {
 // Personal mail without the whole statement of 4.2.
 class PersonalStatementMissing final : public Check {
  public:
-  static std::unique_ptr<Check> make(const CheckParams& p) {
-    if (!only_known_keys(p, {})) return nullptr;
-    return std::make_unique<PersonalStatementMissing>();
-  }
   std::optional<std::string> evaluate(const EvalContext& context) const override {
     const PersonalFinding finding = find_personal(context);
     if (!finding.personal || finding.whole_statement) return std::nullopt;
@@ -26,10 +22,6 @@ class PersonalStatementMissing final : public Check {
 // The whole statement, but not starting or signing off the author's own text.
 class PersonalStatementPosition final : public Check {
  public:
-  static std::unique_ptr<Check> make(const CheckParams& p) {
-    if (!only_known_keys(p, {})) return nullptr;
-    return std::make_unique<PersonalStatementPosition>();
-  }
   std::optional<std::string> evaluate(const EvalContext& context) const override {
     const PersonalFinding finding = find_personal(context);
     if (!finding.whole_statement || !finding.misplaced) return std::nullopt;
@@ -40,10 +32,6 @@ class PersonalStatementPosition final : public Check {
 // Personal mail sent within working hours, for the line manager's review.
 class PersonalInWorkingHours final : public Check {
  public:
-  static std::unique_ptr<Check> make(const CheckParams& p) {
-    if (!only_known_keys(p, {})) return nullptr;
-    return std::make_unique<PersonalInWorkingHours>();
-  }
   std::optional<std::string> evaluate(const EvalContext& context) const override {
     const PersonalFinding finding = find_personal(context);
     if (!finding.personal) return std::nullopt;
@@ -56,9 +44,9 @@ class PersonalInWorkingHours final : public Check {
 }  // namespace
 
 void add_personal_checks(Registry& registry) {
-  registry.emplace("personal_statement_missing", PersonalStatementMissing::make);
-  registry.emplace("personal_statement_position", PersonalStatementPosition::make);
-  registry.emplace("personal_in_working_hours", PersonalInWorkingHours::make);
+  registry.emplace("personal_statement_missing", make_plain<PersonalStatementMissing>);
+  registry.emplace("personal_statement_position", make_plain<PersonalStatementPosition>);
+  registry.emplace("personal_in_working_hours", make_plain<PersonalInWorkingHours>);
 }
 
 }  // namespace aup::checks
