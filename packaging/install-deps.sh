@@ -7,6 +7,7 @@ PACKAGES="
   build-essential cmake pkg-config python3 python3-jsonschema clang-format
   libgmime-3.0-dev libpcre2-dev libxml2-dev nlohmann-json3-dev libfmt-dev libcli11-dev catch2
   libhowardhinnant-date-dev tzdata
+  libmilter-dev miltertest postfix
 "
 
 missing=""
@@ -30,6 +31,9 @@ if [ "$(id -u)" -ne 0 ]; then
   as_root="sudo"
 fi
 
+# Postfix is installed for the integration tests only; keep its package from configuring a
+# system mail service.
+echo "postfix postfix/main_mailer_type select No configuration" | $as_root debconf-set-selections
 $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 # shellcheck disable=SC2086
 $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing

@@ -30,8 +30,6 @@ EffectiveEnvelope effective_envelope(const Envelope& envelope, const mime::MimeV
   return effective;
 }
 
-namespace {
-
 bool is_originating(const EffectiveEnvelope& envelope, const Settings& settings) {
   if (envelope.auth_user && !envelope.auth_user->empty()) return true;
   if (envelope.client_ip) {
@@ -40,8 +38,6 @@ bool is_originating(const EffectiveEnvelope& envelope, const Settings& settings)
   }
   return domain_in(domain_of(envelope.sender), settings.internal_domains);
 }
-
-}  // namespace
 
 Direction classify_direction(const EffectiveEnvelope& envelope, const Settings& settings) {
   if (!is_originating(envelope, settings)) return Direction::inbound;

@@ -11,6 +11,9 @@ namespace aup {
 // recipients from To, Cc and Bcc (how `aupctl check` works on a saved message).
 EffectiveEnvelope effective_envelope(const Envelope& envelope, const mime::MimeView& view);
 
+// Authenticated, or from an internal network, or (neither known) from an internal sender.
+bool is_originating(const EffectiveEnvelope& envelope, const Settings& settings);
+
 // Originating when authenticated, or from an internal network, or (neither known) when the
 // sender is internal. Originating with any external recipient is outbound; with only internal
 // recipients internal; anything else inbound.

@@ -37,6 +37,12 @@ struct PersonalMail {
   std::vector<std::string> footer_markers;
 };
 
+// What the milter daemon itself needs (clause 3.7: no congestion of systems).
+struct DaemonSettings {
+  size_t max_message_bytes = 50 * 1024 * 1024;  // larger: 552 5.3.4
+  std::string audit_file;                       // JSON lines, one per message; "" for none
+};
+
 struct Settings {
   std::string organisation;
   std::vector<std::string> internal_domains;  // lower case; subdomains included
@@ -54,6 +60,7 @@ struct Settings {
   PersonalMail personal;
   // Extra addresses a login may send as (shared mailboxes, aliases), lower case.
   std::map<std::string, std::vector<std::string>> mailboxes;
+  DaemonSettings daemon;
   RegexLimits regex;
   mime::MimeLimits mime;
 };

@@ -26,7 +26,7 @@ class SettingsReader {
         file_, root, "", "",
         {"organisation", "internal_domains", "internal_networks", "header_prefix", "reply_suffix",
          "recipient_delimiter", "secure_partner_domains", "working_hours", "all_staff", "personal",
-         "mailbox_map", "on_internal_error", "on_regex_limit", "limits", "rule_files"},
+         "mailbox_map", "daemon", "on_internal_error", "on_regex_limit", "limits", "rule_files"},
         sink_);
     Settings settings;
     settings.organisation = text("/organisation", settings.organisation);
@@ -46,6 +46,7 @@ class SettingsReader {
     read_personal(settings.personal);
     read_mailbox_map(settings.mailboxes);
     read_limits(settings);
+    read_daemon(settings.daemon);
     return settings;
   }
 
@@ -262,6 +263,12 @@ class SettingsReader {
     sink_.error(file_, pointer, "",
                 fmt::format("must be an integer from {} to {}", minimum,
                             std::numeric_limits<Number>::max()));
+  }
+
+  void read_daemon(DaemonSettings& daemon) {
+    if (!object_at("/daemon", {"max_message_bytes", "audit_file"})) return;
+    number<size_t>("/daemon/max_message_bytes", daemon.max_message_bytes, 1024);
+    daemon.audit_file = text("/daemon/audit_file", daemon.audit_file);
   }
 
   void read_limits(Settings& settings) {

@@ -1,0 +1,76 @@
+// Decision log lines (OpenSMTPD style: one line, every field key=value).
+#include "daemon/decision_log.hpp"
+
+#include <fmt/format.h>
+#include <syslog.h>
+
+#include <fstream>
+#include <mutex>
+#include <set>
+
+namespace aup::daemon {
+namespace {
+
+std::string unique_joined(const Verdict& verdict, std::string Match::*field) {
+  std::set<std::string> seen;
+  std::string out;
+  for (const Match& match : verdict.matches) {
+    if (seen.insert(match.*field).second) out += (out.empty() ? "" : ",") + match.*field;
+  }
+  return out.empty() ? "-" : out;
+}
+
+nlohmann::ordered_json decision_json(const Decision& d) {
+  nlohmann::ordered_json out = {{"queue_id", d.queue_id},
+                                {"sender", d.envelope.sender.value_or("")},
+                                {"recipients", d.envelope.recipients.size()},
+                                {"direction", to_string(d.verdict.direction)},
+                                {"action", to_string(d.verdict.action)},
+                                {"rules", unique_joined(d.verdict, &Match::rule)},
+                                {"clauses", unique_joined(d.verdict, &Match::policy_ref)},
+                                {"elapsed_us", d.elapsed.count()}};
+  return out;
+}
+
+}  // namespace
+
+std::string escape_log_value(std::string_view text) {
+  if (text.empty()) return "-";
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte >= 0x7f || c == '"' || c == '\\' || c == '=') {
+      out += fmt::format("\\x{:02x}", byte);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string decision_line(const Decision& d) {
+  return fmt::format(
+      "queue_id={} sender={} recipients={} direction={} action={} rules={} clauses={} "
+      "elapsed_ms={:.1f}",
+      escape_log_value(d.queue_id), escape_log_value(d.envelope.sender.value_or("<>")),
+      d.envelope.recipients.size(), to_string(d.verdict.direction), to_string(d.verdict.action),
+      escape_log_value(unique_joined(d.verdict, &Match::rule)),
+      escape_log_value(unique_joined(d.verdict, &Match::policy_ref)),
+      static_cast<double>(d.elapsed.count()) / 1000.0);
+}
+
+void log_decision(const Decision& decision, const std::string& audit_file) noexcept {
+  try {
+    syslog(LOG_MAIL | LOG_INFO, "%s", decision_line(decision).c_str());
+    if (audit_file.empty()) return;
+    static std::mutex audit_mutex;
+    const std::string line =
+        decision_json(decision).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::lock_guard lock(audit_mutex);
+    std::ofstream(audit_file, std::ios::app) << line << '\n';
+  } catch (...) {
+    syslog(LOG_MAIL | LOG_ERR, "could not write the decision log");
+  }
+}
+
+}  // namespace aup::daemon

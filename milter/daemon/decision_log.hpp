@@ -1,0 +1,29 @@
+// One key=value line per message to syslog (facility mail), and optionally the same fields as
+// a JSON line to an audit file. Untrusted text is escaped; bodies and credentials never appear.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "engine/message.hpp"
+#include "engine/verdict.hpp"
+
+namespace aup::daemon {
+
+struct Decision {
+  std::string_view queue_id;
+  const Envelope& envelope;
+  const Verdict& verdict;
+  std::chrono::microseconds elapsed;
+};
+
+// `key=value` text with spaces, quotes, control and non-ASCII characters escaped.
+std::string escape_log_value(std::string_view text);
+
+std::string decision_line(const Decision& decision);
+
+// Logs to syslog, and appends to `audit_file` when it is not empty. Never throws.
+void log_decision(const Decision& decision, const std::string& audit_file) noexcept;
+
+}  // namespace aup::daemon

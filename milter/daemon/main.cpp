@@ -1,0 +1,91 @@
+// aup-milter: the daemon Postfix and Sendmail talk to; a thin libmilter adapter over the engine.
+#include <libmilter/mfapi.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <iostream>
+
+#include "daemon/milter_callbacks.hpp"
+#include "daemon/reload.hpp"
+#include "engine/policy_loader.hpp"
+
+namespace {
+
+constexpr int kExitUsage = 64;
+constexpr int kExitSoftware = 70;
+constexpr int kExitConfig = 78;
+
+struct Options {
+  std::string config = "/etc/aup-milter/aup.json";
+  std::string socket;
+  std::string pidfile;
+  bool foreground = false;
+  bool check_config = false;
+};
+
+std::shared_ptr<const aup::Policy> load_or_report(const std::string& path) {
+  const aup::LoadResult loaded = aup::load_policy(path);
+  for (const aup::Diagnostic& d : loaded.diagnostics) {
+    std::cerr << aup::format_diagnostic(d) << "\n";
+  }
+  return loaded.policy;
+}
+
+int run(const Options& options) {
+  auto policy = load_or_report(options.config);
+  if (!policy) return kExitConfig;
+  if (options.check_config) {
+    std::cout << options.config << ": " << policy->rules.size() << " rules, configuration OK\n";
+    return 0;
+  }
+  if (options.socket.empty()) {
+    std::cerr << "aup-milter: --socket is required\n";
+    return kExitUsage;
+  }
+  if (!options.foreground && daemon(0, 0) != 0) return kExitSoftware;
+  openlog("aup-milter", LOG_PID, LOG_MAIL);
+  if (!options.pidfile.empty()) std::ofstream(options.pidfile) << getpid() << "\n";
+  aup::daemon::block_reload_signal();
+  aup::daemon::PolicyHolder policies(std::move(policy));
+  aup::daemon::use_policies(policies);
+  smfiDesc description = aup::daemon::filter_description();
+  if (smfi_setconn(const_cast<char*>(options.socket.c_str())) != MI_SUCCESS ||
+      smfi_register(description) != MI_SUCCESS) {
+    syslog(LOG_MAIL | LOG_ERR, "cannot set up milter socket %s", options.socket.c_str());
+    std::cerr << "aup-milter: cannot set up milter socket " << options.socket << "\n";
+    return kExitSoftware;
+  }
+  if (smfi_opensocket(1) != MI_SUCCESS) {
+    std::cerr << "aup-milter: cannot open " << options.socket << "\n";
+    return kExitSoftware;
+  }
+  aup::daemon::start_reload_thread(policies, options.config);
+  syslog(LOG_MAIL | LOG_INFO, "listening on %s", options.socket.c_str());
+  const int status = smfi_main();
+  syslog(LOG_MAIL | LOG_INFO, "stopped");
+  if (!options.pidfile.empty()) unlink(options.pidfile.c_str());
+  return status == MI_SUCCESS ? 0 : kExitSoftware;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"aup-milter: enforce the acceptable-use policy on outbound mail"};
+  app.set_version_flag("--version", std::string("aup-milter ") + AUP_VERSION);
+  Options options;
+  app.add_option("--config", options.config, "Configuration file")->capture_default_str();
+  app.add_option("--socket", options.socket,
+                 "Milter socket: inet:PORT@HOST or unix:/path (libmilter syntax)");
+  app.add_option("--pidfile", options.pidfile, "Write the process id here");
+  app.add_flag("--foreground", options.foreground, "Do not detach (for systemd and tests)");
+  app.add_flag("--check-config", options.check_config, "Validate the configuration and exit");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  return run(options);
+}

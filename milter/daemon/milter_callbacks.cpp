@@ -1,0 +1,225 @@
+// libmilter callbacks. Per-message state is reset at MAIL FROM, end of message and abort;
+// xxfi_close may come without xxfi_connect, so a missing session is always handled.
+#include "daemon/milter_callbacks.hpp"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <syslog.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "daemon/decision_log.hpp"
+#include "daemon/verdict_actions.hpp"
+#include "engine/addresses.hpp"
+#include "engine/direction.hpp"
+#include "engine/evaluate.hpp"
+
+namespace aup::daemon {
+namespace {
+
+PolicyHolder* g_policies = nullptr;  // set once before smfi_main, read-only afterwards
+
+Session* session_of(SMFICTX* ctx) {
+  return static_cast<Session*>(smfi_getpriv(ctx));
+}
+
+// The configured fail action, from a callback that cannot do better (tempfail by default;
+// quarantine is only possible at end of message, so it also tempfails here).
+sfsistat fail(SMFICTX* ctx, std::string_view why) noexcept {
+  syslog(LOG_MAIL | LOG_ERR, "internal error: %.*s", static_cast<int>(why.size()), why.data());
+  const auto policy = g_policies != nullptr ? g_policies->current() : nullptr;
+  if (policy && policy->settings.on_internal_error == Action::accept) return SMFIS_ACCEPT;
+  return refuse(ctx, "451", "4.7.1", "Temporary failure checking the message; please try again");
+}
+
+template <typename Body>
+sfsistat guarded(SMFICTX* ctx, Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::exception& error) {
+    return fail(ctx, error.what());
+  } catch (...) {
+    return fail(ctx, "unknown exception");
+  }
+}
+
+std::optional<std::string> address_text(const sockaddr* address) {
+  if (address == nullptr) return std::nullopt;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address->sa_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
+    if (inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text) != nullptr) return text;
+  } else if (address->sa_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(address);
+    if (inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text) != nullptr) return text;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> macro(SMFICTX* ctx, const char* name) {
+  const char* value = smfi_getsymval(ctx, const_cast<char*>(name));
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+sfsistat too_big(SMFICTX* ctx, const MessageState& state) {
+  syslog(LOG_MAIL | LOG_INFO, "queue_id=%s action=reject reason=size limit=%zu",
+         escape_log_value(state.queue_id).c_str(), state.policy->settings.daemon.max_message_bytes);
+  return refuse(ctx, "552", "5.3.4",
+                fmt::format("Message larger than {} bytes; large files congest council systems "
+                            "(policy clause 3.7): share them another way",
+                            state.policy->settings.daemon.max_message_bytes));
+}
+
+// Appends to the reconstructed message; false once it is over the size limit.
+bool append(MessageState& state, std::string_view bytes) {
+  if (state.message.raw.size() + bytes.size() > state.policy->settings.daemon.max_message_bytes) {
+    state.too_big = true;
+    return false;
+  }
+  state.message.raw.append(bytes);
+  return true;
+}
+
+sfsistat on_connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* hostaddr) {
+  return guarded(ctx, [&] {
+    delete session_of(ctx);
+    auto session = std::make_unique<Session>();
+    session->client_ip = address_text(hostaddr);
+    session->client_name = hostname != nullptr ? hostname : "";
+    smfi_setpriv(ctx, session.release());
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
+  return guarded(ctx, [&] {
+    Session* session = session_of(ctx);
+    if (session == nullptr) return fail(ctx, "MAIL FROM without a connection");
+    session->reset_message();
+    MessageState& state = session->current;
+    state.policy = g_policies->current();
+    Envelope& envelope = state.message.envelope;
+    envelope.sender = bare_address(argv != nullptr && argv[0] != nullptr ? argv[0] : "");
+    envelope.auth_user = macro(ctx, "{auth_authen}");
+    envelope.client_ip = session->client_ip;
+    state.queue_id = macro(ctx, "i").value_or("");
+    EffectiveEnvelope known{*envelope.sender, {}, envelope.auth_user, envelope.client_ip, {}};
+    // Inbound mail passes untouched: stop collecting as early as the protocol allows.
+    if (!is_originating(known, state.policy->settings)) return SMFIS_ACCEPT;
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
+  return guarded(ctx, [&] {
+    Session* session = session_of(ctx);
+    if (session == nullptr || !session->current.policy) return fail(ctx, "RCPT without MAIL");
+    if (argv != nullptr && argv[0] != nullptr) {
+      session->current.message.envelope.recipients.push_back(bare_address(argv[0]));
+    }
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
+  return guarded(ctx, [&] {
+    Session* session = session_of(ctx);
+    if (session == nullptr || !session->current.policy) return fail(ctx, "header without MAIL");
+    MessageState& state = session->current;
+    const std::string field(name != nullptr ? name : "");
+    const std::string& prefix = state.policy->settings.header_prefix;
+    if (to_lower_ascii(field).starts_with(to_lower_ascii(prefix))) {
+      int index = 1;
+      for (const auto& [seen, _] : state.own_header_occurrences) {
+        if (to_lower_ascii(seen) == to_lower_ascii(field)) ++index;
+      }
+      state.own_header_occurrences.emplace_back(field, index);
+    }
+    if (!append(state, fmt::format("{}: {}\r\n", field, value != nullptr ? value : ""))) {
+      return too_big(ctx, state);
+    }
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_eoh(SMFICTX* ctx) {
+  return guarded(ctx, [&] {
+    Session* session = session_of(ctx);
+    if (session == nullptr || !session->current.policy) return fail(ctx, "headers without MAIL");
+    if (!append(session->current, "\r\n")) return too_big(ctx, session->current);
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t length) {
+  return guarded(ctx, [&] {
+    Session* session = session_of(ctx);
+    if (session == nullptr || !session->current.policy) return fail(ctx, "body without MAIL");
+    const std::string_view bytes(reinterpret_cast<const char*>(chunk),
+                                 chunk != nullptr ? length : 0);
+    if (!append(session->current, bytes)) return too_big(ctx, session->current);
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_eom(SMFICTX* ctx) {
+  return guarded(ctx, [&] {
+    Session* session = session_of(ctx);
+    if (session == nullptr || !session->current.policy)
+      return fail(ctx, "end of message without MAIL");
+    MessageState& state = session->current;
+    if (state.queue_id.empty()) state.queue_id = macro(ctx, "i").value_or("");
+    state.message.envelope.time = std::chrono::system_clock::now();
+    const Verdict verdict = evaluate(*state.policy, state.message);
+    const sfsistat result = apply_verdict(ctx, verdict, state);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - state.started);
+    log_decision({state.queue_id, state.message.envelope, verdict, elapsed},
+                 state.policy->settings.daemon.audit_file);
+    session->reset_message();
+    return result;
+  });
+}
+
+sfsistat on_abort(SMFICTX* ctx) {
+  return guarded(ctx, [&] {
+    if (Session* session = session_of(ctx)) session->reset_message();
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_close(SMFICTX* ctx) {
+  return guarded(ctx, [&] {
+    delete session_of(ctx);
+    smfi_setpriv(ctx, nullptr);
+    return SMFIS_CONTINUE;
+  });
+}
+
+}  // namespace
+
+void use_policies(PolicyHolder& policies) {
+  g_policies = &policies;
+}
+
+smfiDesc filter_description() {
+  smfiDesc description{};
+  description.xxfi_name = const_cast<char*>("aup-milter");
+  description.xxfi_version = SMFI_VERSION;
+  description.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+  description.xxfi_connect = on_connect;
+  description.xxfi_envfrom = on_envfrom;
+  description.xxfi_envrcpt = on_envrcpt;
+  description.xxfi_header = on_header;
+  description.xxfi_eoh = on_eoh;
+  description.xxfi_body = on_body;
+  description.xxfi_eom = on_eom;
+  description.xxfi_abort = on_abort;
+  description.xxfi_close = on_close;
+  return description;
+}
+
+}  // namespace aup::daemon

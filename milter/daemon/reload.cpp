@@ -1,0 +1,54 @@
+// The reload thread and the load-then-swap step it runs.
+#include "daemon/reload.hpp"
+
+#include <signal.h>
+#include <syslog.h>
+
+#include <thread>
+
+#include "engine/policy_loader.hpp"
+
+namespace aup::daemon {
+
+void block_reload_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+bool reload_policy(PolicyHolder& policies, const std::string& config_path) {
+  LoadResult loaded = load_policy(config_path);
+  for (const Diagnostic& d : loaded.diagnostics) {
+    const int level = d.severity == Diagnostic::Severity::error ? LOG_ERR : LOG_WARNING;
+    syslog(LOG_MAIL | level, "reload: %s", format_diagnostic(d).c_str());
+  }
+  if (!loaded.policy) {
+    syslog(LOG_MAIL | LOG_ERR, "reload of %s failed; the previous policy stays in force",
+           config_path.c_str());
+    return false;
+  }
+  const size_t rules = loaded.policy->rules.size();
+  policies.replace(std::move(loaded.policy));
+  syslog(LOG_MAIL | LOG_INFO, "reloaded %s: %zu rules", config_path.c_str(), rules);
+  return true;
+}
+
+void start_reload_thread(PolicyHolder& policies, std::string config_path) {
+  std::thread([&policies, path = std::move(config_path)] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    for (;;) {
+      int signal_number = 0;
+      if (sigwait(&set, &signal_number) != 0) continue;
+      try {
+        reload_policy(policies, path);
+      } catch (...) {
+        syslog(LOG_MAIL | LOG_ERR, "reload failed unexpectedly; the previous policy stays");
+      }
+    }
+  }).detach();
+}
+
+}  // namespace aup::daemon

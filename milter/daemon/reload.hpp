@@ -1,0 +1,21 @@
+// Reload on SIGUSR1 through a sigwait thread (libmilter treats SIGHUP and SIGTERM as stop).
+#pragma once
+
+#include <string>
+
+#include "daemon/policy_holder.hpp"
+
+namespace aup::daemon {
+
+// Blocks SIGUSR1 in the calling thread; call before any other thread starts, so every thread
+// inherits the mask and only the reload thread receives it.
+void block_reload_signal();
+
+// Starts the detached thread that reloads `config_path` into `policies` on each SIGUSR1. A
+// broken configuration is logged with file, line and offset, and the old policy stays.
+void start_reload_thread(PolicyHolder& policies, std::string config_path);
+
+// Loads and swaps in a new policy; false (old policy kept) when it has errors.
+bool reload_policy(PolicyHolder& policies, const std::string& config_path);
+
+}  // namespace aup::daemon

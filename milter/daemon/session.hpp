@@ -1,0 +1,33 @@
+// Per-connection state kept in libmilter's private data. A session may move between threads:
+// everything lives here, nothing in thread_local storage.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/message.hpp"
+#include "engine/policy.hpp"
+
+namespace aup::daemon {
+
+struct MessageState {
+  std::shared_ptr<const Policy> policy;  // pinned at MAIL FROM
+  Message message;
+  std::string queue_id;
+  bool too_big = false;
+  int own_headers_seen = 0;  // incoming X-AUP-* fields, stripped before ours are added
+  std::vector<std::pair<std::string, int>> own_header_occurrences;  // name, index (1-based)
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+struct Session {
+  std::optional<std::string> client_ip;
+  std::string client_name;
+  MessageState current;
+
+  void reset_message() { current = MessageState{}; }
+};
+
+}  // namespace aup::daemon

@@ -1,0 +1,29 @@
+-- Accept, tag, reject and quarantine as libmilter actions, several messages on one connection.
+package.path = os.getenv("AUP_MILTER_SCRIPTS") .. "/?.lua;" .. package.path
+local common = require("common")
+local conn = common.connect()
+
+local clean = common.send(conn, "jo.bloggs", "jo.bloggs@medway.gov.uk", {"partner@example.org"},
+                          common.staff_headers("Figures"), "The figures are attached.\r\n")
+common.check(clean == SMFIR_ACCEPT, "clean message not accepted")
+
+local tagged = common.send(conn, "jo.bloggs", "jo.bloggs@medway.gov.uk", {"partner@example.org"},
+                           {{"From", "jo.bloggs@medway.gov.uk"}, {"X-AUP-Verdict", "accept"}},
+                           "No subject here.\r\n")
+common.check(tagged == SMFIR_ACCEPT, "tagged message not accepted")
+common.check(mt.eom_check(conn, MT_HDRADD, "X-AUP-Verdict", "tag"), "no X-AUP-Verdict: tag")
+common.check(mt.eom_check(conn, MT_HDRADD, "X-AUP-Clauses", "4.6.1"), "no X-AUP-Clauses")
+common.check(mt.eom_check(conn, MT_HDRDELETE, "X-AUP-Verdict"), "forged X-AUP-Verdict kept")
+
+local chain = "Forward this email to 10 people within 24 hours. Do not break the chain!\r\n"
+local held = common.send(conn, "jo.bloggs", "jo.bloggs@medway.gov.uk", {"partner@example.org"},
+                         common.staff_headers("Luck"), chain)
+common.check(held == SMFIR_ACCEPT, "quarantined message not accepted for holding")
+common.check(mt.eom_check(conn, MT_QUARANTINE), "message not quarantined")
+
+local allstaff = common.send(conn, "jo.bloggs", "jo.bloggs@medway.gov.uk",
+                             {"allstaff@medway.gov.uk"}, common.staff_headers("Cake"),
+                             "Cake in the kitchen.\r\n")
+common.check(allstaff == SMFIR_REPLYCODE, "all-staff message not rejected with a reply")
+
+mt.disconnect(conn)
