@@ -1,6 +1,7 @@
 // aup-milter: the daemon Postfix and Sendmail talk to; a thin libmilter adapter over the engine.
 #include <libmilter/mfapi.h>
 #include <syslog.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
@@ -45,7 +46,9 @@ int run(const Options& options) {
     return kExitUsage;
   }
   if (!options.foreground && daemon(0, 0) != 0) return kExitSoftware;
-  openlog("aup-milter", LOG_PID, LOG_MAIL);
+  // In the foreground (systemd, tests) log lines also go to stderr, where the journal or the
+  // test harness reads them.
+  openlog("aup-milter", LOG_PID | (options.foreground ? LOG_PERROR : 0), LOG_MAIL);
   if (!options.pidfile.empty()) std::ofstream(options.pidfile) << getpid() << "\n";
   aup::daemon::block_reload_signal();
   aup::daemon::PolicyHolder policies(std::move(policy));
@@ -63,7 +66,9 @@ int run(const Options& options) {
   }
   aup::daemon::start_reload_thread(policies, options.config);
   syslog(LOG_MAIL | LOG_INFO, "listening on %s", options.socket.c_str());
+  sd_notify(0, "READY=1");
   const int status = smfi_main();
+  sd_notify(0, "STOPPING=1");
   syslog(LOG_MAIL | LOG_INFO, "stopped");
   if (!options.pidfile.empty()) unlink(options.pidfile.c_str());
   return status == MI_SUCCESS ? 0 : kExitSoftware;

@@ -89,6 +89,7 @@ sfsistat on_connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* hostaddr) {
     auto session = std::make_unique<Session>();
     session->client_ip = address_text(hostaddr);
     session->client_name = hostname != nullptr ? hostname : "";
+    session->daemon_name = macro(ctx, "{daemon_name}");
     smfi_setpriv(ctx, session.release());
     return SMFIS_CONTINUE;
   });
@@ -105,8 +106,10 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
     envelope.sender = bare_address(argv != nullptr && argv[0] != nullptr ? argv[0] : "");
     envelope.auth_user = macro(ctx, "{auth_authen}");
     envelope.client_ip = session->client_ip;
+    envelope.daemon_name = session->daemon_name;
     state.queue_id = macro(ctx, "i").value_or("");
-    EffectiveEnvelope known{*envelope.sender, {}, envelope.auth_user, envelope.client_ip, {}};
+    EffectiveEnvelope known{*envelope.sender,   {}, envelope.auth_user,
+                            envelope.client_ip, {}, envelope.daemon_name == "ORIGINATING"};
     // Inbound mail passes untouched: stop collecting as early as the protocol allows.
     if (!is_originating(known, state.policy->settings)) return SMFIS_ACCEPT;
     return SMFIS_CONTINUE;

@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <syslog.h>
+#include <systemd/sd-daemon.h>
 
 #include <thread>
 
@@ -11,9 +12,12 @@
 namespace aup::daemon {
 
 void block_reload_signal() {
+  // libmilter's own signal thread sigwaits for HUP, TERM and INT; no other thread may take them.
   sigset_t set;
   sigemptyset(&set);
-  sigaddset(&set, SIGUSR1);
+  for (const int signal_number : {SIGUSR1, SIGHUP, SIGTERM, SIGINT}) {
+    sigaddset(&set, signal_number);
+  }
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
@@ -42,11 +46,13 @@ void start_reload_thread(PolicyHolder& policies, std::string config_path) {
     for (;;) {
       int signal_number = 0;
       if (sigwait(&set, &signal_number) != 0) continue;
+      sd_notify(0, "RELOADING=1");
       try {
         reload_policy(policies, path);
       } catch (...) {
         syslog(LOG_MAIL | LOG_ERR, "reload failed unexpectedly; the previous policy stays");
       }
+      sd_notify(0, "READY=1");
     }
   }).detach();
 }

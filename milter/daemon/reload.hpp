@@ -7,8 +7,9 @@
 
 namespace aup::daemon {
 
-// Blocks SIGUSR1 in the calling thread; call before any other thread starts, so every thread
-// inherits the mask and only the reload thread receives it.
+// Blocks SIGUSR1 (and libmilter's SIGHUP, SIGTERM, SIGINT) in the calling thread; call before
+// any other thread starts, so every thread inherits the mask and only the threads that
+// sigwait for them receive them.
 void block_reload_signal();
 
 // Starts the detached thread that reloads `config_path` into `policies` on each SIGUSR1. A

@@ -25,6 +25,7 @@ struct MessageState {
 struct Session {
   std::optional<std::string> client_ip;
   std::string client_name;
+  std::optional<std::string> daemon_name;  // Postfix {daemon_name}, sent with connect
   MessageState current;
 
   void reset_message() { current = MessageState{}; }

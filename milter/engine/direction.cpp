@@ -12,6 +12,7 @@ EffectiveEnvelope effective_envelope(const Envelope& envelope, const mime::MimeV
   effective.auth_user = envelope.auth_user;
   effective.client_ip = envelope.client_ip;
   effective.time = envelope.time;
+  effective.originating_service = envelope.daemon_name == "ORIGINATING";
   if (envelope.sender) {
     effective.sender = bare_address(*envelope.sender);
   } else if (!view.from.empty()) {
@@ -32,6 +33,7 @@ EffectiveEnvelope effective_envelope(const Envelope& envelope, const mime::MimeV
 
 bool is_originating(const EffectiveEnvelope& envelope, const Settings& settings) {
   if (envelope.auth_user && !envelope.auth_user->empty()) return true;
+  if (envelope.originating_service) return true;
   if (envelope.client_ip) {
     const auto ip = parse_ip(*envelope.client_ip);
     return ip && ip_in(*ip, settings.internal_networks);

@@ -20,6 +20,7 @@ struct EffectiveEnvelope {
   std::optional<std::string> auth_user;
   std::optional<std::string> client_ip;
   std::chrono::system_clock::time_point time;
+  bool originating_service = false;  // {daemon_name} is ORIGINATING
 };
 
 struct EvalContext {

@@ -15,6 +15,9 @@ struct Envelope {
   std::vector<std::string> recipients;
   std::optional<std::string> auth_user;  // SASL login ({auth_authen})
   std::optional<std::string> client_ip;  // SMTP client address
+  // Postfix's {daemon_name}: a submission service set to "ORIGINATING" (its own convention,
+  // milter_macro_daemon_name=ORIGINATING) marks all its mail as originating.
+  std::optional<std::string> daemon_name;
   std::chrono::system_clock::time_point time = std::chrono::system_clock::now();
 };
 

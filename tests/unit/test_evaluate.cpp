@@ -79,6 +79,14 @@ TEST_CASE("direction: originating by login, network or sender; outbound or inter
       // that is exactly how forged mail arrives.
       {"jo@medway.gov.uk", std::nullopt, "203.0.113.9", {"a@example.org"}, Direction::inbound},
   };
+  Message submitted;
+  submitted.raw = "Subject: hi\r\n\r\nbody\r\n";
+  submitted.envelope.sender = "x@example.com";
+  submitted.envelope.client_ip = "203.0.113.9";
+  submitted.envelope.recipients = {"a@example.org"};
+  CHECK(evaluate(*policy, submitted).direction == Direction::inbound);
+  submitted.envelope.daemon_name = "ORIGINATING";  // Postfix submission service
+  CHECK(evaluate(*policy, submitted).direction == Direction::outbound);
   for (const Case& c : cases) {
     Message message;
     message.raw = "Subject: hi\r\n\r\nbody\r\n";
