@@ -107,7 +107,22 @@ void decide(const Policy& policy, Verdict& verdict) {
   }
 }
 
-Verdict evaluate_parsed(const Policy& policy, const Message& message, const mime::MimeView& view) {
+using Clock = std::chrono::steady_clock;
+
+// A message that outlives its time budget cannot be trusted to have passed the rules not yet
+// run: it gets the same outcome as a pattern that hit its limits.
+Match budget_exhausted(const Settings& settings, size_t rules_left) {
+  return {"evaluation-budget",
+          "3.7",
+          settings.on_regex_limit,
+          Mode::enforce,
+          "engine",
+          fmt::format("evaluation stopped after {} ms with {} rules not run",
+                      settings.evaluation_budget.count(), rules_left)};
+}
+
+Verdict evaluate_parsed(const Policy& policy, const Message& message, const mime::MimeView& view,
+                        Clock::time_point deadline) {
   const EffectiveEnvelope envelope = effective_envelope(message.envelope, view);
   Verdict verdict;
   verdict.direction = classify_direction(envelope, policy.settings);
@@ -115,8 +130,13 @@ Verdict evaluate_parsed(const Policy& policy, const Message& message, const mime
   if (verdict.direction == Direction::inbound) return verdict;  // inbound passes untouched
   MatchScratch scratch(policy.settings.regex);
   const EvalContext context{policy.settings, view, envelope, verdict.direction, scratch};
-  for (const Rule& rule : policy.rules) {
+  for (size_t i = 0; i < policy.rules.size(); ++i) {
+    const Rule& rule = policy.rules[i];
     if (!applies(rule, verdict.direction)) continue;
+    if (Clock::now() > deadline) {
+      verdict.matches.push_back(budget_exhausted(policy.settings, policy.rules.size() - i));
+      break;
+    }
     if (auto match = evaluate_rule(rule, context)) verdict.matches.push_back(std::move(*match));
   }
   decide(policy, verdict);
@@ -135,10 +155,12 @@ Verdict internal_error_verdict(const Settings& settings, std::string_view reason
   return verdict;
 }
 
-Verdict evaluate(const Policy& policy, const Message& message,
-                 const mime::MimeView& view) noexcept {
+namespace {
+
+Verdict evaluate_until(const Policy& policy, const Message& message, const mime::MimeView& view,
+                       Clock::time_point deadline) noexcept {
   try {
-    return evaluate_parsed(policy, message, view);
+    return evaluate_parsed(policy, message, view, deadline);
   } catch (const std::exception& error) {
     return internal_error_verdict(policy.settings, error.what());
   } catch (...) {
@@ -146,10 +168,18 @@ Verdict evaluate(const Policy& policy, const Message& message,
   }
 }
 
+}  // namespace
+
+Verdict evaluate(const Policy& policy, const Message& message,
+                 const mime::MimeView& view) noexcept {
+  return evaluate_until(policy, message, view, Clock::now() + policy.settings.evaluation_budget);
+}
+
 Verdict evaluate(const Policy& policy, const Message& message) noexcept {
+  const auto deadline = Clock::now() + policy.settings.evaluation_budget;  // parsing counts
   try {
     const mime::MimeView view = mime::parse_message(message.raw, policy.settings.mime);
-    return evaluate(policy, message, view);
+    return evaluate_until(policy, message, view, deadline);
   } catch (...) {
     return internal_error_verdict(policy.settings, "message could not be parsed");
   }

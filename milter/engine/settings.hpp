@@ -1,6 +1,7 @@
 // Organisation settings from the configuration file (rules/aup.json).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -52,7 +53,8 @@ struct Settings {
   // Sub-address separators, as Postfix's recipient_delimiter: allstaff+x@ is allstaff@.
   std::string recipient_delimiter = "+";
   Action on_internal_error = Action::tempfail;
-  Action on_regex_limit = Action::quarantine;
+  Action on_regex_limit = Action::quarantine;         // also when the evaluation budget runs out
+  std::chrono::milliseconds evaluation_budget{2000};  // per message, parsing included
   // Partner domains with secure mail; a leading dot means subdomains only (".police.uk").
   std::vector<std::string> secure_partner_domains;
   WorkingHours working_hours;

@@ -303,3 +303,22 @@ TEST_CASE("a second Subject field cannot hide a marking", "[evaluate]") {
       staff_mail("Subject: OFFICIAL-SENSITIVE pay review\r\nSubject: Lunch\r\n\r\nhi\r\n"));
   CHECK(verdict.action == Action::quarantine);
 }
+
+TEST_CASE("a message that outlives its time budget gets the limit action", "[evaluate]") {
+  test::TempDir dir;
+  const auto policy = load(dir, "[" + rule("word", "\"body\"", "never-present", "tag") + "]",
+                           R"("limits": {"evaluation_budget_ms": 1}, )");
+  std::string body;
+  for (int i = 0; i < 40000; ++i)
+    body += "<p>line " + std::to_string(i) + " of a long page</p>\n";
+  const Verdict verdict =
+      evaluate(*policy, staff_mail("Subject: x\r\nContent-Type: text/html\r\n\r\n" + body));
+  REQUIRE(verdict.matches.size() == 1);
+  CHECK(verdict.matches[0].rule == "evaluation-budget");
+  CHECK(verdict.matches[0].policy_ref == "3.7");
+  CHECK(verdict.action == Action::quarantine);
+
+  test::TempDir roomy;
+  const auto generous = load(roomy, "[" + rule("word", "\"body\"", "never-present", "tag") + "]");
+  CHECK(evaluate(*generous, staff_mail("Subject: x\r\n\r\nshort\r\n")).matches.empty());
+}

@@ -1,0 +1,33 @@
+// The daemon's decision log line: every field present, untrusted text escaped.
+#include <catch2/catch.hpp>
+
+#include "daemon/decision_log.hpp"
+
+using namespace aup;
+
+TEST_CASE("log values escape spaces, quotes, controls and non-ASCII", "[log]") {
+  CHECK(daemon::escape_log_value("jo@medway.gov.uk") == "jo@medway.gov.uk");
+  CHECK(daemon::escape_log_value("").empty() == false);
+  CHECK(daemon::escape_log_value("") == "-");
+  CHECK(daemon::escape_log_value("a b=\"c\"\n") == "a\\x20b\\x3d\\x22c\\x22\\x0a");
+  CHECK(daemon::escape_log_value("caf\xc3\xa9") == "caf\\xc3\\xa9");
+}
+
+TEST_CASE("a decision line names queue id, sender, count, direction, action, rules, clauses",
+          "[log]") {
+  Envelope envelope;
+  envelope.sender = "jo bloggs@medway.gov.uk";
+  envelope.recipients = {"a@example.org", "b@example.org"};
+  Verdict verdict;
+  verdict.action = Action::reject;
+  verdict.direction = Direction::outbound;
+  verdict.matches = {{"r1", "4.4", Action::reject, Mode::enforce, "envelope.rcpt", "secret detail"},
+                     {"r2", "4.6.1", Action::tag, Mode::enforce, "subject", "x"},
+                     {"r3", "4.4", Action::tag, Mode::monitor, "subject", "y"}};
+  const std::string line =
+      daemon::decision_line({"4Xyz1", envelope, verdict, std::chrono::microseconds(1500)});
+  CHECK(line ==
+        "queue_id=4Xyz1 sender=jo\\x20bloggs@medway.gov.uk recipients=2 direction=outbound "
+        "action=reject rules=r1,r2,r3 clauses=4.4,4.6.1 elapsed_ms=1.5");
+  CHECK(line.find("secret detail") == std::string::npos);  // never message content
+}
