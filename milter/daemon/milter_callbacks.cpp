@@ -83,6 +83,26 @@ bool append(MessageState& state, std::string_view bytes) {
   return true;
 }
 
+constexpr unsigned long kActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+
+// Ask only for what is used: the header actions and quarantine; no HELO, DATA or unknown
+// commands. The flags set here replace the registered ones, so all of them are listed.
+sfsistat on_negotiate(SMFICTX* ctx, unsigned long offered_actions, unsigned long offered_steps,
+                      unsigned long, unsigned long, unsigned long* actions, unsigned long* steps,
+                      unsigned long* reserved2, unsigned long* reserved3) {
+  return guarded(ctx, [&] {
+    if ((offered_actions & kActions) != kActions) {
+      syslog(LOG_MAIL | LOG_WARNING, "MTA offers actions %#lx; tagging or quarantine may fail",
+             offered_actions);
+    }
+    *actions = offered_actions & kActions;
+    *steps = offered_steps & (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA);
+    *reserved2 = 0;
+    *reserved3 = 0;
+    return SMFIS_CONTINUE;
+  });
+}
+
 sfsistat on_connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* hostaddr) {
   return guarded(ctx, [&] {
     delete session_of(ctx);
@@ -212,7 +232,7 @@ smfiDesc filter_description() {
   smfiDesc description{};
   description.xxfi_name = const_cast<char*>("aup-milter");
   description.xxfi_version = SMFI_VERSION;
-  description.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+  description.xxfi_flags = kActions;
   description.xxfi_connect = on_connect;
   description.xxfi_envfrom = on_envfrom;
   description.xxfi_envrcpt = on_envrcpt;
@@ -222,6 +242,7 @@ smfiDesc filter_description() {
   description.xxfi_eom = on_eom;
   description.xxfi_abort = on_abort;
   description.xxfi_close = on_close;
+  description.xxfi_negotiate = on_negotiate;
   return description;
 }
 

@@ -2,6 +2,7 @@
 """Runs the miltertest Lua scripts against a real aup-milter daemon, and a concurrency test:
 16 miltertest clients at once, several rounds, with SIGUSR1 reloads during traffic."""
 import argparse
+import json
 import os
 import pathlib
 import signal
@@ -96,6 +97,26 @@ class MilterProtocol(unittest.TestCase):
             reloader.join()
         self.assertEqual(failures, [])
         self.assertIsNone(self.daemon.process.poll(), "daemon died during reloads")
+
+    def test_audit_file_has_one_json_line_per_message(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            audit = pathlib.Path(tmp) / "audit.jsonl"
+            config = pathlib.Path(tmp) / "aup.json"
+            rules = pathlib.Path(ARGS.config).resolve().parent
+            text = pathlib.Path(ARGS.config).read_text().replace('"packs/', f'"{rules}/packs/')
+            text = text.replace('"limits": {', f'"daemon": {{"audit_file": "{audit}"}},\n  "limits": {{', 1)
+            config.write_text(text)
+            daemon = Daemon(ARGS.milter, str(config))
+            self.addCleanup(daemon.stop)
+            run = miltertest(daemon, HERE / "verdicts.lua")
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+            lines = [json.loads(line) for line in audit.read_text().splitlines()]
+            self.assertEqual([line["action"] for line in lines],
+                             ["accept", "tag", "quarantine", "reject"])
+            self.assertEqual(lines[3]["rules"], "all-staff-restricted")
+            self.assertEqual(lines[3]["clauses"], "4.4")
+            self.assertEqual(lines[0]["sender"], "jo.bloggs@medway.gov.uk")
+            self.assertEqual(lines[0]["recipients"], 1)
 
     def test_reload_swaps_policy_and_a_broken_file_keeps_the_old_one(self):
         with tempfile.TemporaryDirectory() as tmp:
