@@ -45,6 +45,18 @@ sfsistat guarded(SMFICTX* ctx, Body&& body) noexcept {
   }
 }
 
+// A step of a message in progress: there must be a session and a MAIL FROM before it.
+template <typename Body>
+sfsistat in_message(SMFICTX* ctx, std::string_view step, Body&& body) noexcept {
+  return guarded(ctx, [&] {
+    Session* session = session_of(ctx);
+    if (session == nullptr || !session->current.policy) {
+      return fail(ctx, fmt::format("{} without MAIL FROM", step));
+    }
+    return body(*session);
+  });
+}
+
 std::optional<std::string> address_text(const sockaddr* address) {
   if (address == nullptr) return std::nullopt;
   char text[INET6_ADDRSTRLEN] = {};
@@ -137,21 +149,17 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
 }
 
 sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
-  return guarded(ctx, [&] {
-    Session* session = session_of(ctx);
-    if (session == nullptr || !session->current.policy) return fail(ctx, "RCPT without MAIL");
+  return in_message(ctx, "RCPT TO", [&](Session& session) {
     if (argv != nullptr && argv[0] != nullptr) {
-      session->current.message.envelope.recipients.push_back(bare_address(argv[0]));
+      session.current.message.envelope.recipients.push_back(bare_address(argv[0]));
     }
     return SMFIS_CONTINUE;
   });
 }
 
 sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
-  return guarded(ctx, [&] {
-    Session* session = session_of(ctx);
-    if (session == nullptr || !session->current.policy) return fail(ctx, "header without MAIL");
-    MessageState& state = session->current;
+  return in_message(ctx, "header", [&](Session& session) {
+    MessageState& state = session.current;
     const std::string field(name != nullptr ? name : "");
     const std::string& prefix = state.policy->settings.header_prefix;
     if (to_lower_ascii(field).starts_with(to_lower_ascii(prefix))) {
@@ -169,31 +177,24 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
 }
 
 sfsistat on_eoh(SMFICTX* ctx) {
-  return guarded(ctx, [&] {
-    Session* session = session_of(ctx);
-    if (session == nullptr || !session->current.policy) return fail(ctx, "headers without MAIL");
-    if (!append(session->current, "\r\n")) return too_big(ctx, session->current);
+  return in_message(ctx, "end of headers", [&](Session& session) {
+    if (!append(session.current, "\r\n")) return too_big(ctx, session.current);
     return SMFIS_CONTINUE;
   });
 }
 
 sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t length) {
-  return guarded(ctx, [&] {
-    Session* session = session_of(ctx);
-    if (session == nullptr || !session->current.policy) return fail(ctx, "body without MAIL");
+  return in_message(ctx, "body", [&](Session& session) {
     const std::string_view bytes(reinterpret_cast<const char*>(chunk),
                                  chunk != nullptr ? length : 0);
-    if (!append(session->current, bytes)) return too_big(ctx, session->current);
+    if (!append(session.current, bytes)) return too_big(ctx, session.current);
     return SMFIS_CONTINUE;
   });
 }
 
 sfsistat on_eom(SMFICTX* ctx) {
-  return guarded(ctx, [&] {
-    Session* session = session_of(ctx);
-    if (session == nullptr || !session->current.policy)
-      return fail(ctx, "end of message without MAIL");
-    MessageState& state = session->current;
+  return in_message(ctx, "end of message", [&](Session& session) {
+    MessageState& state = session.current;
     if (state.queue_id.empty()) state.queue_id = macro(ctx, "i").value_or("");
     state.message.envelope.time = std::chrono::system_clock::now();
     const Verdict verdict = evaluate(*state.policy, state.message);
@@ -202,7 +203,7 @@ sfsistat on_eom(SMFICTX* ctx) {
         std::chrono::steady_clock::now() - state.started);
     log_decision({state.queue_id, state.message.envelope, verdict, elapsed},
                  state.policy->settings.daemon.audit_file);
-    session->reset_message();
+    session.reset_message();
     return result;
   });
 }

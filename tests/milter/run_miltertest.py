@@ -48,6 +48,15 @@ class Daemon:
                 self.process.kill()
 
 
+def config_copy(directory, edit=lambda text: text):
+    """A copy of the configuration in `directory` (rule files still found), passed through edit."""
+    rules = pathlib.Path(ARGS.config).resolve().parent
+    text = pathlib.Path(ARGS.config).read_text().replace('"packs/', f'"{rules}/packs/')
+    path = pathlib.Path(directory) / "aup.json"
+    path.write_text(edit(text))
+    return path
+
+
 def miltertest(daemon, script, **extra):
     env = dict(os.environ, AUP_MILTER_SOCKET=daemon.socket, AUP_MILTER_SCRIPTS=str(HERE), **extra)
     return subprocess.run(["miltertest", "-s", str(script)], env=env, capture_output=True,
@@ -101,11 +110,8 @@ class MilterProtocol(unittest.TestCase):
     def test_audit_file_has_one_json_line_per_message(self):
         with tempfile.TemporaryDirectory() as tmp:
             audit = pathlib.Path(tmp) / "audit.jsonl"
-            config = pathlib.Path(tmp) / "aup.json"
-            rules = pathlib.Path(ARGS.config).resolve().parent
-            text = pathlib.Path(ARGS.config).read_text().replace('"packs/', f'"{rules}/packs/')
-            text = text.replace('"limits": {', f'"daemon": {{"audit_file": "{audit}"}},\n  "limits": {{', 1)
-            config.write_text(text)
+            config = config_copy(tmp, lambda text: text.replace(
+                '"limits": {', f'"daemon": {{"audit_file": "{audit}"}},\n  "limits": {{', 1))
             daemon = Daemon(ARGS.milter, str(config))
             self.addCleanup(daemon.stop)
             run = miltertest(daemon, HERE / "verdicts.lua")
@@ -120,10 +126,8 @@ class MilterProtocol(unittest.TestCase):
 
     def test_reload_swaps_policy_and_a_broken_file_keeps_the_old_one(self):
         with tempfile.TemporaryDirectory() as tmp:
-            config = pathlib.Path(tmp) / "aup.json"
-            rules = pathlib.Path(ARGS.config).resolve().parent
-            original = pathlib.Path(ARGS.config).read_text().replace('"packs/', f'"{rules}/packs/')
-            config.write_text(original)
+            config = config_copy(tmp)
+            original = config.read_text()
             daemon = Daemon(ARGS.milter, str(config))
             self.addCleanup(daemon.stop)
 
