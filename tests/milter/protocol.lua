@@ -7,6 +7,11 @@ local common = require("common")
 local idle = common.connect()
 mt.disconnect(idle)
 
+-- Close without any connect information: libmilter calls xxfi_close with no private data.
+local bare = mt.connect(os.getenv("AUP_MILTER_SOCKET"), 40, 0.25)
+common.check(bare ~= nil, "cannot connect")
+mt.disconnect(bare)
+
 local conn = common.connect()
 -- Start a forbidden message, abort it, then send a clean one: nothing may leak across.
 mt.macro(conn, SMFIC_MAIL, "{auth_authen}", "jo.bloggs")
