@@ -88,7 +88,6 @@ sfsistat too_big(SMFICTX* ctx, const MessageState& state) {
 // Appends to the reconstructed message; false once it is over the size limit.
 bool append(MessageState& state, std::string_view bytes) {
   if (state.message.raw.size() + bytes.size() > state.policy->settings.daemon.max_message_bytes) {
-    state.too_big = true;
     return false;
   }
   state.message.raw.append(bytes);

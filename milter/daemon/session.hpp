@@ -16,9 +16,9 @@ struct MessageState {
   std::shared_ptr<const Policy> policy;  // pinned at MAIL FROM
   Message message;
   std::string queue_id;
-  bool too_big = false;
-  int own_headers_seen = 0;  // incoming X-AUP-* fields, stripped before ours are added
-  std::vector<std::pair<std::string, int>> own_header_occurrences;  // name, index (1-based)
+  // Incoming X-AUP-* fields (name, 1-based index among fields of that name), stripped before
+  // ours are added.
+  std::vector<std::pair<std::string, int>> own_header_occurrences;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

@@ -124,6 +124,15 @@ class MilterProtocol(unittest.TestCase):
             self.assertEqual(lines[0]["sender"], "jo.bloggs@medway.gov.uk")
             self.assertEqual(lines[0]["recipients"], 1)
 
+    def test_oversized_message_is_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            config = config_copy(tmp, lambda text: text.replace(
+                '"limits": {', '"daemon": {"max_message_bytes": 1024},\n  "limits": {', 1))
+            daemon = Daemon(ARGS.milter, str(config))
+            self.addCleanup(daemon.stop)
+            run = miltertest(daemon, HERE / "size_limit.lua")
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+
     def test_reload_swaps_policy_and_a_broken_file_keeps_the_old_one(self):
         with tempfile.TemporaryDirectory() as tmp:
             config = config_copy(tmp)
