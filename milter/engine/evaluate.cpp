@@ -6,6 +6,7 @@
 #include "engine/direction.hpp"
 #include "engine/reply.hpp"
 #include "engine/scopes.hpp"
+#include "inspect/inspect.hpp"
 
 namespace aup {
 namespace {
@@ -178,7 +179,8 @@ Verdict evaluate(const Policy& policy, const Message& message,
 Verdict evaluate(const Policy& policy, const Message& message) noexcept {
   const auto deadline = Clock::now() + policy.settings.evaluation_budget;  // parsing counts
   try {
-    const mime::MimeView view = mime::parse_message(message.raw, policy.settings.mime);
+    mime::MimeView view = mime::parse_message(message.raw, policy.settings.mime);
+    inspect::inspect_attachments(view, policy.settings.inspect);
     return evaluate_until(policy, message, view, deadline);
   } catch (...) {
     return internal_error_verdict(policy.settings, "message could not be parsed");

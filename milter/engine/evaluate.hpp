@@ -10,7 +10,7 @@ namespace aup {
 
 Verdict evaluate(const Policy& policy, const Message& message) noexcept;
 
-// For callers that already parsed the message (rule examples, tests).
+// For callers that already parsed (and, if they want, inspected) the message: tests.
 Verdict evaluate(const Policy& policy, const Message& message, const mime::MimeView& view) noexcept;
 
 // The verdict given when evaluation itself failed: the configured internal-error action.

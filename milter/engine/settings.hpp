@@ -9,6 +9,7 @@
 #include "engine/actions.hpp"
 #include "engine/addresses.hpp"
 #include "engine/regex.hpp"
+#include "inspect/inspect.hpp"
 #include "mime/mime_view.hpp"
 
 namespace aup {
@@ -65,6 +66,7 @@ struct Settings {
   DaemonSettings daemon;
   RegexLimits regex;
   mime::MimeLimits mime;
+  inspect::InspectLimits inspect;
 };
 
 }  // namespace aup

@@ -41,6 +41,10 @@ struct Attachment {
   // Content-Disposition filename (RFC 2231 filename* preferred) and the Content-Type name they
   // save the file as, so a sender can show a harmless name to one and a dangerous one to another.
   std::vector<std::string> names;
+  // Filled by attachment inspection (milter/inspect), not by the parser:
+  std::string true_type;     // from the bytes (libmagic)
+  std::string container;     // archive members: the archives they are in, "a.zip/b.zip"
+  size_t archive_depth = 0;  // 0: a MIME part; 1: in an archive; 2: in an archive in one...
 };
 
 struct MimeLimits {
@@ -60,6 +64,9 @@ struct MimeView {
   bool malformed = false;
   bool limit_exceeded = false;        // depth or part limit stopped the walk
   std::vector<std::string> problems;  // parser warnings and walk limits, human readable
+  // Content that could not be inspected (encrypted or unreadable archives, inspection limits):
+  // it cannot be checked for viruses. Filled by attachment inspection.
+  std::vector<std::string> uninspectable;
 
   // All values of header `name` (case-insensitive), in order.
   std::vector<std::string_view> header_values(std::string_view name) const;

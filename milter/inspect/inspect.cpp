@@ -1,0 +1,201 @@
+// Archive expansion with libarchive, reading from memory, never from disk.
+#include "inspect/inspect.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+
+#include "inspect/true_type.hpp"
+
+namespace aup::inspect {
+namespace {
+
+using mime::Attachment;
+
+constexpr std::array kArchiveTypes = {"application/zip",
+                                      "application/x-7z-compressed",
+                                      "application/x-rar",
+                                      "application/vnd.rar",
+                                      "application/x-rar-compressed",
+                                      "application/x-tar",
+                                      "application/gzip",
+                                      "application/x-gzip",
+                                      "application/x-bzip2",
+                                      "application/x-xz",
+                                      "application/x-lzma",
+                                      "application/zstd",
+                                      "application/x-lzip",
+                                      "application/vnd.ms-cab-compressed",
+                                      "application/x-iso9660-image",
+                                      "application/x-cpio",
+                                      "application/java-archive"};
+
+// Single-file compression: the member is the decompressed stream itself.
+constexpr std::array kCompressionTypes = {
+    "application/gzip",   "application/x-gzip", "application/x-bzip2", "application/x-xz",
+    "application/x-lzma", "application/zstd",   "application/x-lzip"};
+
+template <size_t N>
+bool listed(const std::array<const char*, N>& types, const std::string& type) {
+  return std::any_of(types.begin(), types.end(), [&](const char* t) { return type == t; });
+}
+
+struct ArchiveFree {
+  void operator()(archive* handle) const { archive_read_free(handle); }
+};
+using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
+
+std::string display_name(const Attachment& part) {
+  return part.filename.empty() ? "part " + part.path : "\"" + part.filename + "\"";
+}
+
+class Expander {
+ public:
+  Expander(const InspectLimits& limits, mime::MimeView& view) : limits_(limits), view_(view) {}
+
+  void run() {
+    // Members are appended while walking, so nested archives are reached by the same loop.
+    for (size_t i = 0; i < view_.attachments.size() && !stopped_; ++i) {
+      Attachment& part = view_.attachments[i];
+      part.true_type = true_type_of(part.bytes);
+      if (listed(kArchiveTypes, part.true_type)) expand(i);
+    }
+  }
+
+ private:
+  void uninspectable(std::string reason) {
+    if (view_.uninspectable.size() < 20) view_.uninspectable.push_back(std::move(reason));
+  }
+
+  void expand(size_t index) {
+    const Attachment& parent = view_.attachments[index];
+    if (parent.archive_depth >= limits_.max_depth) {
+      return uninspectable(fmt::format("archive {} is nested deeper than {} archives",
+                                       display_name(parent), limits_.max_depth));
+    }
+    std::vector<Attachment> members;
+    read_members(parent, members);
+    for (Attachment& member : members)
+      view_.attachments.push_back(std::move(member));
+  }
+
+  ArchivePtr open(const Attachment& parent) {
+    ArchivePtr handle(archive_read_new());
+    archive_read_support_filter_all(handle.get());
+    archive_read_support_format_all(handle.get());
+    if (listed(kCompressionTypes, parent.true_type)) archive_read_support_format_raw(handle.get());
+    if (archive_read_open_memory(handle.get(), parent.bytes.data(), parent.bytes.size()) !=
+        ARCHIVE_OK) {
+      uninspectable(fmt::format("archive {} cannot be read: {}", display_name(parent),
+                                error_of(handle.get())));
+      return nullptr;
+    }
+    return handle;
+  }
+
+  static std::string error_of(archive* handle) {
+    const char* text = archive_error_string(handle);
+    return text != nullptr ? text : "unknown error";
+  }
+
+  void read_members(const Attachment& parent, std::vector<Attachment>& members) {
+    ArchivePtr handle = open(parent);
+    if (!handle) return;
+    size_t unpacked = 0;
+    archive_entry* entry = nullptr;
+    for (int status; (status = archive_read_next_header(handle.get(), &entry)) != ARCHIVE_EOF;) {
+      if (status < ARCHIVE_WARN) {
+        return uninspectable(fmt::format("archive {} cannot be read: {}", display_name(parent),
+                                         error_of(handle.get())));
+      }
+      if (archive_entry_filetype(entry) != AE_IFREG) continue;
+      if (++members_ > limits_.max_members)
+        return stop("more than {} archive members", limits_.max_members);
+      Attachment member = member_of(parent, entry, members.size() + 1);
+      if (archive_entry_is_encrypted(entry)) {
+        uninspectable(
+            fmt::format("member \"{}\" of {} is encrypted", member.filename, display_name(parent)));
+      } else if (!read_data(handle.get(), parent, member, unpacked)) {
+        members.push_back(std::move(member));
+        return;
+      }
+      members.push_back(std::move(member));
+    }
+  }
+
+  Attachment member_of(const Attachment& parent, archive_entry* entry, size_t number) {
+    const char* utf8 = archive_entry_pathname_utf8(entry);
+    const char* raw = archive_entry_pathname(entry);
+    Attachment member;
+    member.filename = utf8 != nullptr ? utf8 : raw != nullptr ? raw : "data";
+    member.names = {member.filename};
+    member.path = fmt::format("{}/{}", parent.path, number);
+    member.disposition = "archive member";
+    member.message_depth = parent.message_depth;
+    member.archive_depth = parent.archive_depth + 1;
+    member.container =
+        parent.container.empty() ? parent.filename : parent.container + "/" + parent.filename;
+    return member;
+  }
+
+  // Reads one member's data within the limits; false when reading must stop.
+  bool read_data(archive* handle, const Attachment& parent, Attachment& member, size_t& unpacked) {
+    std::array<char, 64 * 1024> buffer{};
+    for (;;) {
+      const la_ssize_t got = archive_read_data(handle, buffer.data(), buffer.size());
+      if (got == 0) return true;
+      if (got < 0) {
+        uninspectable(fmt::format("member \"{}\" of {} cannot be read: {}", member.filename,
+                                  display_name(parent), error_of(handle)));
+        return false;
+      }
+      const auto size = static_cast<size_t>(got);
+      member.size += size;
+      unpacked += size;
+      total_ += size;
+      const size_t room =
+          limits_.max_member_bytes - std::min(member.bytes.size(), limits_.max_member_bytes);
+      member.bytes.append(buffer.data(), std::min(size, room));
+      if (total_ > limits_.max_total_bytes) {
+        stop("more than {} bytes unpacked from archives", limits_.max_total_bytes);
+        return false;
+      }
+      if (unpacked > 1024 * 1024 &&
+          unpacked / std::max<size_t>(parent.bytes.size(), 1) > limits_.max_ratio) {
+        uninspectable(fmt::format("archive {} expands more than {} times (an archive bomb?)",
+                                  display_name(parent), limits_.max_ratio));
+        return false;
+      }
+    }
+  }
+
+  template <typename... Args>
+  void stop(fmt::format_string<Args...> format, Args&&... args) {
+    uninspectable(fmt::format(format, std::forward<Args>(args)...));
+    stopped_ = true;
+  }
+
+  const InspectLimits& limits_;
+  mime::MimeView& view_;
+  size_t members_ = 0;
+  size_t total_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+void inspect_attachments(mime::MimeView& view, const InspectLimits& limits) noexcept {
+  try {
+    Expander(limits, view).run();
+  } catch (const std::exception& error) {
+    view.uninspectable.push_back(std::string("attachment inspection failed: ") + error.what());
+  } catch (...) {
+    view.uninspectable.push_back("attachment inspection failed");
+  }
+}
+
+}  // namespace aup::inspect
