@@ -97,6 +97,7 @@ const Registry& registry() {
     add_personal_checks(built);
     add_identity_checks(built);
     add_content_checks(built);
+    add_attachment_checks(built);
     return built;
   }();
   return all;

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Attachments in depth through `aupctl check` with the shipped policy: true types, archives
+(nested, encrypted, broken, bombs) built on the fly, as staff mail."""
+import argparse
+import gzip
+import io
+import json
+import pathlib
+import shutil
+import struct
+import subprocess
+import sys
+import tarfile
+import tempfile
+import unittest
+import zipfile
+from email.message import EmailMessage
+
+ARGS = None
+
+
+def pe_stub():
+    """The smallest bytes libmagic calls a Windows executable."""
+    dos = bytearray(64)
+    dos[0:2] = b"MZ"
+    struct.pack_into("<I", dos, 0x3C, 0x40)
+    coff = b"PE\x00\x00" + struct.pack("<HHIIIHH", 0x14C, 1, 0, 0, 0, 0xE0, 0x102)
+    optional = bytearray(0xE0)
+    struct.pack_into("<H", optional, 0, 0x10B)
+    return bytes(dos) + coff + bytes(optional) + bytes(256)
+
+
+def zipped(members, compression=zipfile.ZIP_DEFLATED):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def staff_mail(name, content, declared="application/octet-stream"):
+    message = EmailMessage()
+    message["From"] = "Jo Bloggs <jo.bloggs@medway.gov.uk>"
+    message["To"] = "partner@example.org"
+    message["Subject"] = "The file"
+    message.set_content("Here is the file.\n")
+    major, minor = declared.split("/")
+    message.add_attachment(content, maintype=major, subtype=minor, filename=name)
+    return message.as_bytes()
+
+
+def check(raw):
+    run = subprocess.run(
+        [ARGS.aupctl, "check", "--config", ARGS.config, "--auth-user", "jo.bloggs",
+         "--sender", "jo.bloggs@medway.gov.uk", "--rcpt", "partner@example.org",
+         "--time", "2026-01-07T19:00:00Z", "-"],
+        input=raw, capture_output=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+class Attachments(unittest.TestCase):
+    def verdict(self, name, content, declared="application/octet-stream"):
+        return check(staff_mail(name, content, declared))
+
+    def assert_verdict(self, verdict, action, rules):
+        self.assertEqual(verdict["action"], action, verdict)
+        self.assertEqual(sorted(m["rule"] for m in verdict["matches"]), sorted(rules), verdict)
+
+    def test_executable_named_as_text_is_rejected(self):
+        verdict = self.verdict("report.txt", pe_stub(), "text/plain")
+        self.assert_verdict(verdict, "reject", ["executable-content", "type-mismatch-monitor"])
+        self.assertIn("3.2", verdict["reply"]["text"])
+
+    def test_zip_holding_an_executable_is_rejected(self):
+        verdict = self.verdict("photos.zip", zipped({"holiday/tool.exe": pe_stub()}))
+        self.assert_verdict(verdict, "reject", ["executable-attachment-name", "executable-content"])
+        details = {m["rule"]: m["detail"] for m in verdict["matches"]}
+        self.assertIn('"holiday/tool.exe" in photos.zip', details["executable-content"])
+
+    def test_executable_renamed_inside_nested_zips_is_rejected(self):
+        inner = zipped({"readme.txt": pe_stub()})
+        verdict = self.verdict("outer.zip", zipped({"inner.zip": inner}))
+        self.assert_verdict(verdict, "reject", ["executable-content", "type-mismatch-monitor"])
+
+    def test_gzip_and_tar_members_are_inspected(self):
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+            script = b"#!/bin/sh\necho hello\n"
+            info = tarfile.TarInfo("scripts/run")
+            info.size = len(script)
+            archive.addfile(info, io.BytesIO(script))
+        self.assert_verdict(self.verdict("scripts.tar.gz", buffer.getvalue()), "reject",
+                            ["executable-content"])
+        self.assert_verdict(self.verdict("data.gz", gzip.compress(pe_stub())), "reject",
+                            ["executable-content"])
+
+    def test_archives_deeper_than_the_limit_are_held(self):
+        content = zipped({"notes.txt": b"just notes"})
+        for level in range(5):
+            content = zipped({f"level{level}.zip": content})
+        self.assert_verdict(self.verdict("deep.zip", content), "quarantine",
+                            ["uninspectable-content"])
+
+    @unittest.skipUnless(shutil.which("zip"), "needs zip(1)")
+    def test_encrypted_zip_is_held(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            (pathlib.Path(tmp) / "minutes.txt").write_text("Board minutes\n")
+            subprocess.run(["zip", "-q", "-P", "secret", "locked.zip", "minutes.txt"], cwd=tmp,
+                           check=True)
+            content = (pathlib.Path(tmp) / "locked.zip").read_bytes()
+        verdict = self.verdict("locked.zip", content)
+        self.assert_verdict(verdict, "quarantine", ["uninspectable-content"])
+        self.assertIn("encrypted", verdict["matches"][0]["detail"])
+
+    def test_broken_zip_is_held(self):
+        content = zipped({"minutes.txt": b"Board minutes " * 200})
+        self.assert_verdict(self.verdict("broken.zip", content[: len(content) // 2]), "quarantine",
+                            ["uninspectable-content"])
+
+    def test_zip_bomb_is_held_without_unbounded_work(self):
+        bomb = zipped({"zeros.bin": bytes(50 * 1024 * 1024)})
+        self.assertLess(len(bomb), 200 * 1024)
+        verdict = self.verdict("bomb.zip", bomb)
+        self.assert_verdict(verdict, "quarantine", ["uninspectable-content"])
+        self.assertIn("expands more than", verdict["matches"][0]["detail"])
+
+    def test_clean_archive_and_honest_files_pass(self):
+        self.assert_verdict(self.verdict("minutes.zip", zipped({"minutes.txt": b"Minutes\n"})),
+                            "accept", [])
+        pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+        self.assert_verdict(self.verdict("minutes.pdf", pdf, "application/pdf"), "accept", [])
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--aupctl", required=True)
+    parser.add_argument("--config", required=True)
+    ARGS, rest = parser.parse_known_args()
+    unittest.main(argv=[sys.argv[0], "-v", *rest])
+
+
+if __name__ == "__main__":
+    main()
