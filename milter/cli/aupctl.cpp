@@ -25,6 +25,8 @@ void add_check(CLI::App& app, aup::cli::CheckOptions& options, int& status) {
   check->add_option("--auth-user", options.auth_user, "SASL login of the submitting user");
   check->add_option("--client-ip", options.client_ip, "Address of the SMTP client");
   check->add_option("--time", options.time, "Submission time, RFC 3339 (default: now)");
+  check->add_option("--clamd", options.clamd,
+                    "Scan with clamd at unix:/path or inet:PORT@HOST (default: the configuration)");
   check->add_option("--format", options.format, "Output format")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();

@@ -11,6 +11,7 @@
 #include "engine/evaluate.hpp"
 #include "engine/policy_loader.hpp"
 #include "engine/rfc3339.hpp"
+#include "scan/clamd_scanner.hpp"
 
 namespace aup::cli {
 namespace {
@@ -34,6 +35,9 @@ std::string option_problem(const CheckOptions& options, Envelope& envelope) {
     const auto time = parse_rfc3339(*options.time);
     if (!time) return fmt::format("--time: \"{}\" is not an RFC 3339 timestamp", *options.time);
     envelope.time = *time;
+  }
+  if (options.clamd && !scan::parse_clamd_address(*options.clamd)) {
+    return fmt::format("--clamd: \"{}\" is not unix:/path or inet:PORT@HOST", *options.clamd);
   }
   if (options.client_ip && !parse_ip(*options.client_ip)) {
     return fmt::format("--client-ip: \"{}\" is not an IP address", *options.client_ip);
@@ -81,7 +85,8 @@ int run_check(const CheckOptions& options) {
     }
     return kExitConfig;
   }
-  const Verdict verdict = evaluate(*loaded.policy, message);
+  const auto scanner = scan::scanner_for(loaded.policy->settings.clamd, options.clamd);
+  const Verdict verdict = evaluate(*loaded.policy, message, scanner.get());
   if (options.format == "text") {
     print_text(verdict);
   } else {

@@ -21,6 +21,7 @@ struct CheckOptions {
   std::optional<std::string> auth_user;
   std::optional<std::string> client_ip;
   std::optional<std::string> time;
+  std::optional<std::string> clamd;  // overrides the configuration and turns scanning on
   std::string format = "json";
   std::string input;  // file name or "-"
 };

@@ -11,6 +11,7 @@
 #include "daemon/milter_callbacks.hpp"
 #include "daemon/reload.hpp"
 #include "engine/policy_loader.hpp"
+#include "scan/clamd_client.hpp"
 
 namespace {
 
@@ -24,6 +25,7 @@ struct Options {
   std::string pidfile;
   bool foreground = false;
   bool check_config = false;
+  std::optional<std::string> clamd;
 };
 
 std::shared_ptr<const aup::Policy> load_or_report(const std::string& path) {
@@ -52,7 +54,7 @@ int run(const Options& options) {
   if (!options.pidfile.empty()) std::ofstream(options.pidfile) << getpid() << "\n";
   aup::daemon::block_reload_signal();
   aup::daemon::PolicyHolder policies(std::move(policy));
-  aup::daemon::use_policies(policies);
+  aup::daemon::use_policies(policies, options.clamd);
   smfiDesc description = aup::daemon::filter_description();
   if (smfi_setconn(const_cast<char*>(options.socket.c_str())) != MI_SUCCESS ||
       smfi_register(description) != MI_SUCCESS) {
@@ -86,6 +88,11 @@ int main(int argc, char** argv) {
   app.add_option("--pidfile", options.pidfile, "Write the process id here");
   app.add_flag("--foreground", options.foreground, "Do not detach (for systemd and tests)");
   app.add_flag("--check-config", options.check_config, "Validate the configuration and exit");
+  app.add_option("--clamd", options.clamd,
+                 "Scan with clamd at unix:/path or inet:PORT@HOST (overrides the configuration)")
+      ->check([](const std::string& text) {
+        return aup::scan::parse_clamd_address(text) ? "" : "not unix:/path or inet:PORT@HOST";
+      });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -15,11 +15,14 @@
 #include "engine/addresses.hpp"
 #include "engine/direction.hpp"
 #include "engine/evaluate.hpp"
+#include "scan/clamd_scanner.hpp"
 
 namespace aup::daemon {
 namespace {
 
-PolicyHolder* g_policies = nullptr;  // set once before smfi_main, read-only afterwards
+// Set once before smfi_main, read-only afterwards.
+PolicyHolder* g_policies = nullptr;
+std::optional<std::string> g_clamd_override;
 
 Session* session_of(SMFICTX* ctx) {
   return static_cast<Session*>(smfi_getpriv(ctx));
@@ -196,7 +199,8 @@ sfsistat on_eom(SMFICTX* ctx) {
     MessageState& state = session.current;
     if (state.queue_id.empty()) state.queue_id = macro(ctx, "i").value_or("");
     state.message.envelope.time = std::chrono::system_clock::now();
-    const Verdict verdict = evaluate(*state.policy, state.message);
+    const auto scanner = scan::scanner_for(state.policy->settings.clamd, g_clamd_override);
+    const Verdict verdict = evaluate(*state.policy, state.message, scanner.get());
     const sfsistat result = apply_verdict(ctx, verdict, state);
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - state.started);
@@ -224,8 +228,9 @@ sfsistat on_close(SMFICTX* ctx) {
 
 }  // namespace
 
-void use_policies(PolicyHolder& policies) {
+void use_policies(PolicyHolder& policies, std::optional<std::string> clamd_override) {
   g_policies = &policies;
+  g_clamd_override = std::move(clamd_override);
 }
 
 smfiDesc filter_description() {

@@ -5,12 +5,16 @@
 
 #include <libmilter/mfapi.h>
 
+#include <optional>
+#include <string>
+
 #include "daemon/policy_holder.hpp"
 
 namespace aup::daemon {
 
-// Must be called once before smfi_main; the holder outlives the milter.
-void use_policies(PolicyHolder& policies);
+// Must be called once before smfi_main; the holder outlives the milter. `clamd_override`
+// (the --clamd option) replaces the configured clamd address and turns scanning on.
+void use_policies(PolicyHolder& policies, std::optional<std::string> clamd_override);
 
 smfiDesc filter_description();
 

@@ -9,6 +9,7 @@
 #include "engine/actions.hpp"
 #include "engine/regex.hpp"
 #include "engine/settings.hpp"
+#include "engine/virus_scanner.hpp"
 #include "mime/mime_view.hpp"
 
 namespace aup {
@@ -23,12 +24,20 @@ struct EffectiveEnvelope {
   bool originating_service = false;  // {daemon_name} is ORIGINATING
 };
 
+// One scan per message, however many rules ask: the first asks, the rest read this.
+struct ScanState {
+  const VirusScanner* scanner = nullptr;  // null: scanning is off
+  std::string_view message;
+  std::optional<scan::ScanResult> result;
+};
+
 struct EvalContext {
   const Settings& settings;
   const mime::MimeView& view;
   const EffectiveEnvelope& envelope;
   Direction direction;
   MatchScratch& scratch;
+  ScanState& scan;
 };
 
 }  // namespace aup

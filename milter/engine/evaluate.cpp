@@ -102,7 +102,8 @@ void decide(const Policy& policy, Verdict& verdict) {
   verdict.action = decisive->action;
   verdict.add_headers = verdict_headers(policy.settings, verdict.action, enforced);
   if (verdict.action == Action::reject) {
-    verdict.reply = reject_reply(*rule_by_id(policy, decisive->rule), policy.settings);
+    verdict.reply =
+        reject_reply(*rule_by_id(policy, decisive->rule), policy.settings, decisive->detail);
   } else if (verdict.action == Action::tempfail) {
     verdict.reply = tempfail_reply(fmt::format("rule {}", decisive->rule));
   }
@@ -123,14 +124,15 @@ Match budget_exhausted(const Settings& settings, size_t rules_left) {
 }
 
 Verdict evaluate_parsed(const Policy& policy, const Message& message, const mime::MimeView& view,
-                        Clock::time_point deadline) {
+                        const VirusScanner* scanner, Clock::time_point deadline) {
   const EffectiveEnvelope envelope = effective_envelope(message.envelope, view);
   Verdict verdict;
   verdict.direction = classify_direction(envelope, policy.settings);
   verdict.action = Action::accept;
   if (verdict.direction == Direction::inbound) return verdict;  // inbound passes untouched
   MatchScratch scratch(policy.settings.regex);
-  const EvalContext context{policy.settings, view, envelope, verdict.direction, scratch};
+  ScanState scan{scanner, message.raw, std::nullopt};
+  const EvalContext context{policy.settings, view, envelope, verdict.direction, scratch, scan};
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const Rule& rule = policy.rules[i];
     if (!applies(rule, verdict.direction)) continue;
@@ -159,9 +161,9 @@ Verdict internal_error_verdict(const Settings& settings, std::string_view reason
 namespace {
 
 Verdict evaluate_until(const Policy& policy, const Message& message, const mime::MimeView& view,
-                       Clock::time_point deadline) noexcept {
+                       const VirusScanner* scanner, Clock::time_point deadline) noexcept {
   try {
-    return evaluate_parsed(policy, message, view, deadline);
+    return evaluate_parsed(policy, message, view, scanner, deadline);
   } catch (const std::exception& error) {
     return internal_error_verdict(policy.settings, error.what());
   } catch (...) {
@@ -171,17 +173,19 @@ Verdict evaluate_until(const Policy& policy, const Message& message, const mime:
 
 }  // namespace
 
-Verdict evaluate(const Policy& policy, const Message& message,
-                 const mime::MimeView& view) noexcept {
-  return evaluate_until(policy, message, view, Clock::now() + policy.settings.evaluation_budget);
+Verdict evaluate(const Policy& policy, const Message& message, const mime::MimeView& view,
+                 const VirusScanner* scanner) noexcept {
+  return evaluate_until(policy, message, view, scanner,
+                        Clock::now() + policy.settings.evaluation_budget);
 }
 
-Verdict evaluate(const Policy& policy, const Message& message) noexcept {
+Verdict evaluate(const Policy& policy, const Message& message,
+                 const VirusScanner* scanner) noexcept {
   const auto deadline = Clock::now() + policy.settings.evaluation_budget;  // parsing counts
   try {
     mime::MimeView view = mime::parse_message(message.raw, policy.settings.mime);
     inspect::inspect_attachments(view, policy.settings.inspect);
-    return evaluate_until(policy, message, view, deadline);
+    return evaluate_until(policy, message, view, scanner, deadline);
   } catch (...) {
     return internal_error_verdict(policy.settings, "message could not be parsed");
   }

@@ -4,14 +4,18 @@
 #include "engine/message.hpp"
 #include "engine/policy.hpp"
 #include "engine/verdict.hpp"
+#include "engine/virus_scanner.hpp"
 #include "mime/mime_view.hpp"
 
 namespace aup {
 
-Verdict evaluate(const Policy& policy, const Message& message) noexcept;
+// `scanner` is used when given (clamd); without it virus rules do not fire.
+Verdict evaluate(const Policy& policy, const Message& message,
+                 const VirusScanner* scanner = nullptr) noexcept;
 
 // For callers that already parsed (and, if they want, inspected) the message: tests.
-Verdict evaluate(const Policy& policy, const Message& message, const mime::MimeView& view) noexcept;
+Verdict evaluate(const Policy& policy, const Message& message, const mime::MimeView& view,
+                 const VirusScanner* scanner = nullptr) noexcept;
 
 // The verdict given when evaluation itself failed: the configured internal-error action.
 Verdict internal_error_verdict(const Settings& settings, std::string_view reason) noexcept;

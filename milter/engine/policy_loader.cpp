@@ -112,9 +112,10 @@ class RuleReader {
   void read_outcome(const Json& object, const std::string& at, Rule& rule) {
     if (const auto* name = string_field(object, at, "action", rule.id, true)) {
       const auto action = parse_action(*name);
-      if (!action || *action == Action::tempfail) {
-        sink_.error(file_, at + "/action", rule.id,
-                    fmt::format("\"{}\" is not one of: accept, tag, quarantine, reject", *name));
+      if (!action) {
+        sink_.error(
+            file_, at + "/action", rule.id,
+            fmt::format("\"{}\" is not one of: accept, tag, quarantine, reject, tempfail", *name));
       } else {
         rule.action = *action;
       }

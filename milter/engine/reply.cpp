@@ -41,12 +41,13 @@ std::optional<std::string> reply_text_problem(std::string_view text) {
   return std::nullopt;
 }
 
-Reply reject_reply(const Rule& rule, const Settings& settings) {
+Reply reject_reply(const Rule& rule, const Settings& settings, std::string_view detail) {
   std::string text;
   if (rule.reply) {
     text = *rule.reply;
     replace_all(text, "{policy_ref}", rule.policy_ref);
     replace_all(text, "{rule}", rule.id);
+    replace_all(text, "{detail}", printable_ascii(detail.substr(0, 200)));
   } else {
     text = fmt::format("Message refused under clause {} of the acceptable-use policy: {}",
                        rule.policy_ref, rule.description);

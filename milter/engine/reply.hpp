@@ -17,8 +17,9 @@ constexpr size_t kMaxReplyText = 900;
 std::optional<std::string> reply_text_problem(std::string_view text);
 
 // The 550 5.7.1 reply for a message rejected by `rule`: its reply text (with {policy_ref}
-// and {rule} filled in) or a default, always naming the clause, plus the configured suffix.
-Reply reject_reply(const Rule& rule, const Settings& settings);
+// {rule} and {detail} filled in) or a default, always naming the clause, plus the configured
+// suffix. {detail} becomes the match's detail (e.g. the virus name), made safe for a reply line.
+Reply reject_reply(const Rule& rule, const Settings& settings, std::string_view detail = "");
 
 // The 451 4.7.1 reply when the engine could not decide.
 Reply tempfail_reply(std::string_view reason);

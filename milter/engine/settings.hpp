@@ -45,6 +45,13 @@ struct DaemonSettings {
   std::string audit_file;                       // JSON lines, one per message; "" for none
 };
 
+// Virus scanning through clamd (clause 4.8.1); off unless configured.
+struct ClamdSettings {
+  bool enabled = false;
+  std::string address = "unix:/run/clamav/clamd.ctl";
+  std::chrono::milliseconds timeout{30000};
+};
+
 struct Settings {
   std::string organisation;
   std::vector<std::string> internal_domains;  // lower case; subdomains included
@@ -64,6 +71,7 @@ struct Settings {
   // Extra addresses a login may send as (shared mailboxes, aliases), lower case.
   std::map<std::string, std::vector<std::string>> mailboxes;
   DaemonSettings daemon;
+  ClamdSettings clamd;
   RegexLimits regex;
   mime::MimeLimits mime;
   inspect::InspectLimits inspect;

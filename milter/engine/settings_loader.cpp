@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "engine/working_hours.hpp"
+#include "scan/clamd_client.hpp"
 
 namespace aup {
 namespace {
@@ -22,12 +23,12 @@ class SettingsReader {
 
   Settings read() {
     const Json& root = file_.json;
-    report_unknown_keys(
-        file_, root, "", "",
-        {"organisation", "internal_domains", "internal_networks", "header_prefix", "reply_suffix",
-         "recipient_delimiter", "secure_partner_domains", "working_hours", "all_staff", "personal",
-         "mailbox_map", "daemon", "on_internal_error", "on_regex_limit", "limits", "rule_files"},
-        sink_);
+    report_unknown_keys(file_, root, "", "",
+                        {"organisation", "internal_domains", "internal_networks", "header_prefix",
+                         "reply_suffix", "recipient_delimiter", "secure_partner_domains",
+                         "working_hours", "all_staff", "personal", "mailbox_map", "daemon", "clamd",
+                         "on_internal_error", "on_regex_limit", "limits", "rule_files"},
+                        sink_);
     Settings settings;
     settings.organisation = text("/organisation", settings.organisation);
     settings.internal_domains = domains("/internal_domains");
@@ -47,6 +48,7 @@ class SettingsReader {
     read_mailbox_map(settings.mailboxes);
     read_limits(settings);
     read_daemon(settings.daemon);
+    read_clamd(settings.clamd);
     return settings;
   }
 
@@ -269,6 +271,24 @@ class SettingsReader {
     if (!object_at("/daemon", {"max_message_bytes", "audit_file"})) return;
     number<size_t>("/daemon/max_message_bytes", daemon.max_message_bytes, 1024);
     daemon.audit_file = text("/daemon/audit_file", daemon.audit_file);
+  }
+
+  void read_clamd(ClamdSettings& clamd) {
+    if (!object_at("/clamd", {"enabled", "address", "timeout_ms"})) return;
+    const Json* enabled = at("/clamd/enabled");
+    if (enabled != nullptr && !enabled->is_boolean()) {
+      sink_.error(file_, "/clamd/enabled", "", "must be true or false");
+    } else if (enabled != nullptr) {
+      clamd.enabled = enabled->get<bool>();
+    }
+    clamd.address = text("/clamd/address", clamd.address);
+    if (!scan::parse_clamd_address(clamd.address)) {
+      sink_.error(file_, "/clamd/address", "",
+                  fmt::format("\"{}\" is not unix:/path or inet:PORT@HOST", clamd.address));
+    }
+    auto timeout = static_cast<uint32_t>(clamd.timeout.count());
+    number<uint32_t>("/clamd/timeout_ms", timeout, 1);
+    clamd.timeout = std::chrono::milliseconds(timeout);
   }
 
   void read_limits(Settings& settings) {

@@ -98,6 +98,7 @@ const Registry& registry() {
     add_identity_checks(built);
     add_content_checks(built);
     add_attachment_checks(built);
+    add_virus_checks(built);
     return built;
   }();
   return all;

@@ -26,6 +26,7 @@ void add_personal_checks(Registry& registry);
 void add_identity_checks(Registry& registry);
 void add_content_checks(Registry& registry);
 void add_attachment_checks(Registry& registry);
+void add_virus_checks(Registry& registry);
 
 bool only_known_keys(const CheckParams& p, std::initializer_list<std::string_view> known);
 
