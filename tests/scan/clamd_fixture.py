@@ -51,12 +51,13 @@ def clamd_command(path, command, timeout=2.0):
 
 class ClamdFixture:
     def __init__(self, tcp=True, stream_max_length="25M", startup_timeout=60.0,
-                 clamd_binary=None, extra_config=()):
+                 clamd_binary=None, extra_config=(), extra_signatures=()):
         self.tcp = tcp
         self.stream_max_length = stream_max_length
         self.startup_timeout = startup_timeout
         self.clamd_binary = clamd_binary or shutil.which("clamd") or "/usr/sbin/clamd"
         self.extra_config = list(extra_config)
+        self.extra_signatures = list(extra_signatures)  # more test.hdb lines (MD5:size:name)
         self.tmpdir = None
         self.process = None
         self.tcp_port = None
@@ -83,6 +84,8 @@ class ClamdFixture:
         os.mkdir(db)
         with open(os.path.join(db, "test.hdb"), "w") as hdb:
             hdb.write(EICAR_HDB)
+            for line in self.extra_signatures:
+                hdb.write(line.rstrip("\n") + "\n")
         lines = [
             "LocalSocket " + self.socket_path,
             "FixStaleSocket true",
