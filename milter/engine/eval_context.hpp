@@ -38,6 +38,7 @@ struct EvalContext {
   Direction direction;
   MatchScratch& scratch;
   ScanState& scan;
+  std::string_view raw_message;
 };
 
 }  // namespace aup

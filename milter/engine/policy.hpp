@@ -47,6 +47,8 @@ struct Rule {
   Mode mode = Mode::enforce;
   AppliesTo applies_to = AppliesTo::any;
   std::optional<std::string> reply;
+  std::string reply_code = "550";  // reject reply codes, "reply_code": "552 5.3.4"
+  std::string reply_xcode = "5.7.1";
   std::vector<Scope> scopes;  // with `pattern`: where it looks, in order
   std::shared_ptr<const Regex> pattern;
   std::shared_ptr<const Check> check;  // or a built-in check

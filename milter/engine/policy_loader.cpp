@@ -30,6 +30,18 @@ bool valid_policy_ref(const std::string& ref) {
          ref.find("..") == std::string::npos;
 }
 
+// "5xy 5.m.n": a permanent SMTP code with a matching enhanced status code (RFC 3463).
+bool valid_reject_code(const std::string& code) {
+  const auto digit = [&](size_t i) { return i < code.size() && code[i] >= '0' && code[i] <= '9'; };
+  if (code.size() < 9 || code[0] != '5' || !digit(1) || !digit(2) || code[3] != ' ') return false;
+  if (code[4] != '5' || code[5] != '.') return false;
+  const auto dot = code.find('.', 6);
+  if (dot == std::string::npos || dot == 6 || dot + 1 >= code.size()) return false;
+  return code.find_first_not_of("0123456789", 6) == dot &&
+         code.find_first_not_of("0123456789", dot + 1) == std::string::npos && dot - 6 <= 3 &&
+         code.size() - dot - 1 <= 3;
+}
+
 class RuleReader {
  public:
   RuleReader(const SourceFile& file, DiagnosticSink& sink, std::set<std::string>& ids)
@@ -64,7 +76,7 @@ class RuleReader {
     read_identity(object, at, rule);
     report_unknown_keys(file_, object, at, rule.id,
                         {"id", "description", "policy_ref", "scope", "pattern", "check", "params",
-                         "action", "mode", "reply", "examples", "applies_to"},
+                         "action", "mode", "reply", "reply_code", "examples", "applies_to"},
                         sink_);
     read_outcome(object, at, rule);
     read_condition(object, at, rule);
@@ -136,6 +148,16 @@ class RuleReader {
       } else if (*name != "any") {
         sink_.error(file_, at + "/applies_to", rule.id,
                     "applies_to is \"any\", \"outbound\" or \"internal\"");
+      }
+    }
+    if (const auto* code = string_field(object, at, "reply_code", rule.id, false)) {
+      if (!valid_reject_code(*code)) {
+        sink_.error(
+            file_, at + "/reply_code", rule.id,
+            fmt::format("\"{}\" is not a permanent reply code such as \"552 5.3.4\"", *code));
+      } else {
+        rule.reply_code = code->substr(0, 3);
+        rule.reply_xcode = code->substr(4);
       }
     }
     if (const auto* reply = string_field(object, at, "reply", rule.id, false)) {

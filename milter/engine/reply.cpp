@@ -56,7 +56,7 @@ Reply reject_reply(const Rule& rule, const Settings& settings, std::string_view 
     text = fmt::format("Policy clause {}: {}", rule.policy_ref, text);
   }
   if (!settings.reply_suffix.empty()) text += " " + settings.reply_suffix;
-  return {"550", "5.7.1", printable_ascii(text)};
+  return {rule.reply_code, rule.reply_xcode, printable_ascii(text)};
 }
 
 Reply tempfail_reply(std::string_view reason) {

@@ -125,6 +125,14 @@ class Attachments(unittest.TestCase):
         self.assert_verdict(verdict, "quarantine", ["uninspectable-content"])
         self.assertIn("expands more than", verdict["matches"][0]["detail"])
 
+    def test_size_limits_give_552_5_3_4(self):
+        verdict = self.verdict("survey.csv", b"a,b\n" * (21 * 1024 * 1024 // 4), "text/csv")
+        self.assert_verdict(verdict, "reject", ["size-limit"])
+        self.assertEqual((verdict["reply"]["code"], verdict["reply"]["xcode"]), ("552", "5.3.4"))
+        self.assertIn("3.7", verdict["reply"]["text"])
+        small = self.verdict("survey.csv", b"a,b\n" * 1000, "text/csv")
+        self.assert_verdict(small, "accept", [])
+
     def test_clean_archive_and_honest_files_pass(self):
         self.assert_verdict(self.verdict("minutes.zip", zipped({"minutes.txt": b"Minutes\n"})),
                             "accept", [])

@@ -192,3 +192,23 @@ TEST_CASE("a mailbox map grants logins further addresses", "[loader]") {
   CHECK(verdict_for("jo.bloggs@medway.gov.uk") == Action::accept);
   CHECK(verdict_for("housing@medway.gov.uk") == Action::reject);
 }
+
+TEST_CASE("reply codes must be permanent with a matching enhanced code", "[loader]") {
+  for (const char* bad : {"452 4.3.1", "552", "552 4.3.4", "55x 5.3.4", "552 5.3", "552 5.3.4 x"}) {
+    test::TempDir dir;
+    const auto result = load_policy(
+        test::write_policy(dir, std::string(R"([{"id": "r", "description": "d", "policy_ref": "3.7",
+          "check": "empty_subject", "action": "reject", "reply_code": ")") +
+                                    bad + "\"}]"));
+    INFO(bad);
+    CHECK(any_contains(errors_of(result), "(/rules/0/reply_code): \"" + std::string(bad) +
+                                              "\" is not a permanent reply code"));
+  }
+  test::TempDir dir;
+  const auto good = load_policy(test::write_policy(
+      dir, R"([{"id": "r", "description": "d", "policy_ref": "3.7", "check": "empty_subject",
+               "action": "reject", "reply_code": "552 5.3.4"}])"));
+  REQUIRE(good.policy);
+  CHECK(good.policy->rules[0].reply_code == "552");
+  CHECK(good.policy->rules[0].reply_xcode == "5.3.4");
+}

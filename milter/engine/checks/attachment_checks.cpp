@@ -123,12 +123,56 @@ class Uninspectable final : public Check {
   }
 };
 
+// Large files congest council systems (clause 3.7): per attachment and per message.
+class SizeLimit final : public Check {
+ public:
+  SizeLimit(std::optional<size_t> attachment, std::optional<size_t> message)
+      : max_attachment_(attachment), max_message_(message) {}
+
+  static std::unique_ptr<Check> make(const CheckParams& p) {
+    if (!only_known_keys(p, {"max_attachment_bytes", "max_message_bytes"})) return nullptr;
+    std::optional<size_t> attachment, message;
+    if (p.params.contains("max_attachment_bytes")) {
+      attachment = count_param(p, "max_attachment_bytes", std::nullopt);
+      if (!attachment) return nullptr;
+    }
+    if (p.params.contains("max_message_bytes")) {
+      message = count_param(p, "max_message_bytes", std::nullopt);
+      if (!message) return nullptr;
+    }
+    if (!attachment && !message) {
+      p.errors.push_back("give max_attachment_bytes, max_message_bytes or both");
+      return nullptr;
+    }
+    return std::make_unique<SizeLimit>(attachment, message);
+  }
+
+  std::optional<std::string> evaluate(const EvalContext& context) const override {
+    if (max_message_ && context.raw_message.size() > *max_message_) {
+      return fmt::format("the message is {} bytes (limit {})", context.raw_message.size(),
+                         *max_message_);
+    }
+    for (const auto& part : context.view.attachments) {
+      if (max_attachment_ && part.archive_depth == 0 && part.size > *max_attachment_) {
+        return fmt::format("{} is {} bytes (limit {})", where_is(part), part.size,
+                           *max_attachment_);
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::optional<size_t> max_attachment_;
+  std::optional<size_t> max_message_;
+};
+
 }  // namespace
 
 void add_attachment_checks(Registry& registry) {
   registry.emplace("executable_content", ExecutableContent::make);
   registry.emplace("type_mismatch", make_plain<TypeMismatch>);
   registry.emplace("uninspectable_content", make_plain<Uninspectable>);
+  registry.emplace("size_limit", SizeLimit::make);
 }
 
 }  // namespace aup::checks
