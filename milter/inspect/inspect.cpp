@@ -58,6 +58,9 @@ class Expander {
   Expander(const InspectLimits& limits, mime::MimeView& view) : limits_(limits), view_(view) {}
 
   void run() {
+    // Inline text is typed too: a program sent as a text/plain body is still a program.
+    for (mime::TextPart& part : view_.text_parts)
+      part.true_type = true_type_of(part.head);
     // Members are appended while walking, so nested archives are reached by the same loop.
     for (size_t i = 0; i < view_.attachments.size() && !stopped_; ++i) {
       Attachment& part = view_.attachments[i];

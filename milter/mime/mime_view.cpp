@@ -143,8 +143,8 @@ class Walker {
     if (prologue == nullptr || *prologue == '\0') return;
     view_.problems.push_back("multipart without parts; part " + path + " is its raw body");
     const std::string_view raw = std::string_view(prologue).substr(0, limits_.max_text_bytes);
-    view_.text_parts.push_back(
-        {path, "text/plain", readable_text(raw, nullptr), msg_depth, false, ""});
+    view_.text_parts.push_back({path, "text/plain", readable_text(raw, nullptr), msg_depth, false,
+                                "", std::string(raw.substr(0, kTextHeadBytes)), ""});
   }
 
   void walk_part(GMimeObject* object, const std::string& path, size_t depth, size_t msg_depth) {
@@ -212,7 +212,8 @@ class Walker {
     std::string text = readable_text(bytes, charset);
     if (described.content_type == "text/html") text = html_to_text(text);
     view_.text_parts.push_back({described.path, described.content_type, std::move(text),
-                                described.message_depth, attached, described.filename});
+                                described.message_depth, attached, described.filename,
+                                bytes.substr(0, kTextHeadBytes), ""});
   }
 
   const MimeLimits& limits_;
@@ -288,7 +289,7 @@ void fall_back_to_raw_text(std::string_view raw, const MimeLimits& limits, MimeV
   view.problems.push_back("not parsable as a message; raw text inspected");
   view.text_parts.push_back({"1", "text/plain",
                              readable_text(raw.substr(0, limits.max_text_bytes), nullptr), 0, false,
-                             ""});
+                             "", std::string(raw.substr(0, kTextHeadBytes)), ""});
 }
 
 void parse_into(std::string_view raw, const MimeLimits& limits, MimeView& view) {

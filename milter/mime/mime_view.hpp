@@ -27,6 +27,8 @@ struct TextPart {
   size_t message_depth = 0;  // 0 in the message itself, 1 inside a forwarded message/rfc822...
   bool attached = false;     // a named or attachment-disposition part, not the message text
   std::string filename;      // for attached text
+  std::string head;          // the first decoded bytes (before charset conversion), for typing
+  std::string true_type;     // from `head` (libmagic), filled by attachment inspection
 };
 
 struct Attachment {
@@ -46,6 +48,9 @@ struct Attachment {
   std::string container;     // archive members: the archives they are in, "a.zip/b.zip"
   size_t archive_depth = 0;  // 0: a MIME part; 1: in an archive; 2: in an archive in one...
 };
+
+// Enough of a text part's bytes for libmagic to tell a program posing as text.
+constexpr size_t kTextHeadBytes = 64 * 1024;
 
 struct MimeLimits {
   size_t max_depth = 32;                    // multipart / message nesting

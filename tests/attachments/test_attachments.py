@@ -72,6 +72,17 @@ class Attachments(unittest.TestCase):
         self.assert_verdict(verdict, "reject", ["executable-content", "type-mismatch-monitor"])
         self.assertIn("3.2", verdict["reply"]["text"])
 
+    def test_executable_sent_as_the_message_text_is_rejected(self):
+        message = EmailMessage()
+        message["From"] = "Jo Bloggs <jo.bloggs@medway.gov.uk>"
+        message["To"] = "partner@example.org"
+        message["Subject"] = "Notes"
+        message.set_content(pe_stub(), maintype="text", subtype="plain")
+        message.replace_header("Content-Type", "text/plain")
+        verdict = check(message.as_bytes())
+        self.assert_verdict(verdict, "reject", ["executable-content"])
+        self.assertIn("inline text/plain part 1", verdict["matches"][0]["detail"])
+
     def test_zip_holding_an_executable_is_rejected(self):
         verdict = self.verdict("photos.zip", zipped({"holiday/tool.exe": pe_stub()}))
         self.assert_verdict(verdict, "reject", ["executable-attachment-name", "executable-content"])

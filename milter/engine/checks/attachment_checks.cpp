@@ -50,6 +50,13 @@ class ExecutableContent final : public Check {
         return fmt::format("{} is {}", where_is(part), part.true_type);
       }
     }
+    // Message text itself: only binaries. A script pasted into a message is words to read.
+    for (const auto& part : context.view.text_parts) {
+      if (!part.true_type.starts_with("text/") && type_listed(types_, part.true_type)) {
+        return fmt::format("the inline {} part {} is {}", part.content_type, part.path,
+                           part.true_type);
+      }
+    }
     return std::nullopt;
   }
 
