@@ -1,10 +1,8 @@
 #!/usr/bin/env python3
 """Attachments in depth through `aupctl check` with the shipped policy: true types, archives
 (nested, encrypted, broken, bombs) built on the fly, as staff mail."""
-import argparse
 import gzip
 import io
-import json
 import pathlib
 import shutil
 import struct
@@ -15,6 +13,9 @@ import tempfile
 import unittest
 import zipfile
 from email.message import EmailMessage
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tools"))
+import staff_mail as mail  # noqa: E402
 
 ARGS = None
 
@@ -38,30 +39,13 @@ def zipped(members, compression=zipfile.ZIP_DEFLATED):
     return buffer.getvalue()
 
 
-def staff_mail(name, content, declared="application/octet-stream"):
-    message = EmailMessage()
-    message["From"] = "Jo Bloggs <jo.bloggs@medway.gov.uk>"
-    message["To"] = "partner@example.org"
-    message["Subject"] = "The file"
-    message.set_content("Here is the file.\n")
-    major, minor = declared.split("/")
-    message.add_attachment(content, maintype=major, subtype=minor, filename=name)
-    return message.as_bytes()
-
-
 def check(raw):
-    run = subprocess.run(
-        [ARGS.aupctl, "check", "--config", ARGS.config, "--auth-user", "jo.bloggs",
-         "--sender", "jo.bloggs@medway.gov.uk", "--rcpt", "partner@example.org",
-         "--time", "2026-01-07T19:00:00Z", "-"],
-        input=raw, capture_output=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    return json.loads(run.stdout)
+    return mail.check(ARGS, raw)
 
 
 class Attachments(unittest.TestCase):
     def verdict(self, name, content, declared="application/octet-stream"):
-        return check(staff_mail(name, content, declared))
+        return check(mail.staff_mail(name, content, declared))
 
     def assert_verdict(self, verdict, action, rules):
         self.assertEqual(verdict["action"], action, verdict)
@@ -151,14 +135,5 @@ class Attachments(unittest.TestCase):
         self.assert_verdict(self.verdict("minutes.pdf", pdf, "application/pdf"), "accept", [])
 
 
-def main():
-    global ARGS
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--aupctl", required=True)
-    parser.add_argument("--config", required=True)
-    ARGS, rest = parser.parse_known_args()
-    unittest.main(argv=[sys.argv[0], "-v", *rest])
-
-
 if __name__ == "__main__":
-    main()
+    mail.parse_and_run(sys.modules[__name__])

@@ -3,43 +3,24 @@
 attached to a staff message. Without clamd: how many the name, type and archive rules alone
 stop. With clamd (a test database holding clam.exe's hash, as no official database can be
 downloaded here): all of them must be stopped. Prints the counts."""
-import argparse
 import hashlib
-import json
 import os
 import pathlib
-import subprocess
 import sys
 import unittest
-from email.message import EmailMessage
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tools"))
 from clamd_fixture import ClamdFixture, ClamdUnavailable  # noqa: E402
+import staff_mail as mail  # noqa: E402
 
 ARGS = None
 TESTFILES = pathlib.Path("/usr/share/clamav-testfiles")
 STOPPED = {"reject", "quarantine", "tempfail"}
 
 
-def staff_mail(path):
-    message = EmailMessage()
-    message["From"] = "Jo Bloggs <jo.bloggs@medway.gov.uk>"
-    message["To"] = "partner@example.org"
-    message["Subject"] = "The file"
-    message.set_content("Here is the file.\n")
-    message.add_attachment(path.read_bytes(), maintype="application", subtype="octet-stream",
-                           filename=path.name)
-    return message.as_bytes()
-
-
 def verdict(path, *extra):
-    run = subprocess.run(
-        [ARGS.aupctl, "check", "--config", ARGS.config, "--auth-user", "jo.bloggs",
-         "--sender", "jo.bloggs@medway.gov.uk", "--rcpt", "partner@example.org",
-         "--time", "2026-01-07T19:00:00Z", *extra, "-"],
-        input=staff_mail(path), capture_output=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    return json.loads(run.stdout)
+    return mail.check(ARGS, mail.staff_mail(path.name, path.read_bytes()), *extra)
 
 
 def files():
@@ -78,15 +59,6 @@ class TestFiles(unittest.TestCase):
         self.assertEqual(passed, [])
 
 
-def main():
-    global ARGS
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--aupctl", required=True)
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--min-without-clamd", type=int, default=0)
-    ARGS, rest = parser.parse_known_args()
-    unittest.main(argv=[sys.argv[0], "-v", *rest])
-
-
 if __name__ == "__main__":
-    main()
+    mail.parse_and_run(sys.modules[__name__], lambda parser: parser.add_argument(
+        "--min-without-clamd", type=int, default=0))

@@ -1,19 +1,17 @@
 #!/usr/bin/env python3
 """The shipped virus rules with a real clamd: found is rejected with the signature and clause,
 in archives too; clamd down is a tempfail, never an accept."""
-import argparse
 import io
-import json
 import os
 import pathlib
-import subprocess
 import sys
 import unittest
 import zipfile
-from email.message import EmailMessage
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tools"))
 from clamd_fixture import ClamdFixture, ClamdUnavailable  # noqa: E402
+import staff_mail as mail  # noqa: E402
 
 ARGS = None
 EICAR = (b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!" + b"$H+H*")
@@ -27,23 +25,11 @@ def zipped(name, data):
 
 
 def staff_mail(name, content):
-    message = EmailMessage()
-    message["From"] = "Jo Bloggs <jo.bloggs@medway.gov.uk>"
-    message["To"] = "partner@example.org"
-    message["Subject"] = "The file"
-    message.set_content("Here is the file.\n")
-    message.add_attachment(content, maintype="application", subtype="octet-stream", filename=name)
-    return message.as_bytes()
+    return mail.staff_mail(name, content)
 
 
 def check(raw, *extra):
-    run = subprocess.run(
-        [ARGS.aupctl, "check", "--config", ARGS.config, "--auth-user", "jo.bloggs",
-         "--sender", "jo.bloggs@medway.gov.uk", "--rcpt", "partner@example.org",
-         "--time", "2026-01-07T19:00:00Z", *extra, "-"],
-        input=raw, capture_output=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    return json.loads(run.stdout)
+    return mail.check(ARGS, raw, *extra)
 
 
 class VirusRules(unittest.TestCase):
@@ -94,14 +80,5 @@ class VirusRules(unittest.TestCase):
         self.assertEqual((verdict["reply"]["code"], verdict["reply"]["xcode"]), ("451", "4.7.1"))
 
 
-def main():
-    global ARGS
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--aupctl", required=True)
-    parser.add_argument("--config", required=True)
-    ARGS, rest = parser.parse_known_args()
-    unittest.main(argv=[sys.argv[0], "-v", *rest])
-
-
 if __name__ == "__main__":
-    main()
+    mail.parse_and_run(sys.modules[__name__])

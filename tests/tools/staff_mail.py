@@ -1,0 +1,41 @@
+"""Shared by the Python test drivers: a staff message with one attachment, `aupctl check` on
+it as authenticated staff mail, and the --aupctl/--config command line around unittest."""
+import argparse
+import json
+import subprocess
+import sys
+import unittest
+from email.message import EmailMessage
+
+STAFF_ENVELOPE = ["--auth-user", "jo.bloggs", "--sender", "jo.bloggs@medway.gov.uk",
+                  "--rcpt", "partner@example.org", "--time", "2026-01-07T19:00:00Z"]
+
+
+def staff_mail(name, content, declared="application/octet-stream"):
+    message = EmailMessage()
+    message["From"] = "Jo Bloggs <jo.bloggs@medway.gov.uk>"
+    message["To"] = "partner@example.org"
+    message["Subject"] = "The file"
+    message.set_content("Here is the file.\n")
+    major, minor = declared.split("/")
+    message.add_attachment(content, maintype=major, subtype=minor, filename=name)
+    return message.as_bytes()
+
+
+def check(args, raw, *extra):
+    """The verdict of `aupctl check` on `raw` sent by jo.bloggs to an outside partner."""
+    run = subprocess.run([args.aupctl, "check", "--config", args.config, *STAFF_ENVELOPE, *extra,
+                          "-"], input=raw, capture_output=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def parse_and_run(module, add_arguments=lambda parser: None):
+    """Parses --aupctl and --config (and what `add_arguments` adds) into module.ARGS, then
+    runs the module's unittest cases with the remaining arguments."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--aupctl", required=True)
+    parser.add_argument("--config", required=True)
+    add_arguments(parser)
+    module.ARGS, rest = parser.parse_known_args()
+    unittest.main(module=module, argv=[sys.argv[0], "-v", *rest])
