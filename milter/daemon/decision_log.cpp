@@ -6,18 +6,13 @@
 
 #include <fstream>
 #include <mutex>
-#include <set>
 
 namespace aup::daemon {
 namespace {
 
 std::string unique_joined(const Verdict& verdict, std::string Match::*field) {
-  std::set<std::string> seen;
-  std::string out;
-  for (const Match& match : verdict.matches) {
-    if (seen.insert(match.*field).second) out += (out.empty() ? "" : ",") + match.*field;
-  }
-  return out.empty() ? "-" : out;
+  const std::string joined = fmt::format("{}", fmt::join(distinct(verdict.matches, field), ","));
+  return joined.empty() ? "-" : joined;
 }
 
 nlohmann::ordered_json decision_json(const Decision& d) {

@@ -62,14 +62,8 @@ std::optional<Match> evaluate_rule(const Rule& rule, const EvalContext& context)
   return std::nullopt;
 }
 
-std::string joined_unique(const std::vector<Match>& matches, std::string Match::*field) {
-  std::vector<std::string> seen;
-  for (const Match& match : matches) {
-    if (std::find(seen.begin(), seen.end(), match.*field) == seen.end()) {
-      seen.push_back(match.*field);
-    }
-  }
-  return fmt::format("{}", fmt::join(seen, ", "));
+std::string joined_distinct(const std::vector<Match>& matches, std::string Match::*field) {
+  return fmt::format("{}", fmt::join(distinct(matches, field), ", "));
 }
 
 // Tagged and quarantined mail carries the reasons, for the recipient's filters and reviewers.
@@ -78,8 +72,8 @@ std::vector<HeaderEdit> verdict_headers(const Settings& settings, Action action,
   if (action != Action::tag && action != Action::quarantine) return {};
   const std::string& prefix = settings.header_prefix;
   return {{prefix + "Verdict", std::string(to_string(action))},
-          {prefix + "Rules", joined_unique(enforced, &Match::rule)},
-          {prefix + "Clauses", joined_unique(enforced, &Match::policy_ref)}};
+          {prefix + "Rules", joined_distinct(enforced, &Match::rule)},
+          {prefix + "Clauses", joined_distinct(enforced, &Match::policy_ref)}};
 }
 
 const Rule* rule_by_id(const Policy& policy, const std::string& id) {

@@ -3,14 +3,10 @@
 
 #include <fmt/format.h>
 
+#include "engine/text_edit.hpp"
+
 namespace aup {
 namespace {
-
-void replace_all(std::string& text, std::string_view from, std::string_view to) {
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-}
 
 // Non-printable or non-ASCII characters cannot go on an SMTP reply line.
 std::string printable_ascii(std::string_view text) {

@@ -39,6 +39,9 @@ struct Verdict {
   std::vector<HeaderEdit> add_headers;
 };
 
+// The distinct values of one field of `matches` (rule ids, clauses), in first-seen order.
+std::vector<std::string> distinct(const std::vector<Match>& matches, std::string Match::*field);
+
 // Keys in a fixed, readable order: action first.
 nlohmann::ordered_json to_json(const Verdict& verdict);
 

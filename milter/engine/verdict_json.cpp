@@ -1,5 +1,8 @@
-// Serialises a Verdict into the JSON object that `aupctl check` prints and tools parse.
+// Serialises a Verdict into the JSON object that `aupctl check` prints and tools parse, and
+// lists the distinct values of its matches for headers and logs.
 #include "engine/verdict.hpp"
+
+#include <algorithm>
 
 namespace aup {
 namespace {
@@ -14,6 +17,16 @@ nlohmann::ordered_json match_json(const Match& match) {
 }
 
 }  // namespace
+
+std::vector<std::string> distinct(const std::vector<Match>& matches, std::string Match::*field) {
+  std::vector<std::string> seen;
+  for (const Match& match : matches) {
+    if (std::find(seen.begin(), seen.end(), match.*field) == seen.end()) {
+      seen.push_back(match.*field);
+    }
+  }
+  return seen;
+}
 
 nlohmann::ordered_json to_json(const Verdict& verdict) {
   nlohmann::ordered_json out = {{"action", to_string(verdict.action)},

@@ -140,7 +140,7 @@ class WordList final : public Check {
         const MatchResult match = pattern_->search(value.text, context.scratch, start);
         if (match.outcome != MatchOutcome::match) break;
         const std::string word =
-            lower_utf8(value.text.substr(match.begin, match.end - match.begin));
+            to_lower_ascii(value.text.substr(match.begin, match.end - match.begin));
         if (allowed_.count(word) == 0) return quoted_match(value, match);
         start = match.end > match.begin ? match.end : match.begin + 1;
       }
@@ -149,7 +149,6 @@ class WordList final : public Check {
   }
 
  private:
-  static std::string lower_utf8(std::string_view text) { return to_lower_ascii(text); }
   std::unique_ptr<Regex> pattern_;
   std::unordered_set<std::string> allowed_;
 };

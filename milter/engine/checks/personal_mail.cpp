@@ -6,17 +6,13 @@
 
 #include <algorithm>
 
+#include "engine/text_edit.hpp"
+
 namespace aup::checks {
 namespace {
 
 constexpr size_t kLeadingLines = 5;
 constexpr size_t kTrailingLines = 10;
-
-void replace_all(std::string& text, std::string_view from, std::string_view to) {
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-}
 
 // The pieces of the statement: its sentences and "and"-joined clauses. Any one of them in a
 // message makes it personal.
