@@ -24,6 +24,7 @@ nlohmann::ordered_json decision_json(const Decision& d) {
                                 {"rules", unique_joined(d.verdict, &Match::rule)},
                                 {"clauses", unique_joined(d.verdict, &Match::policy_ref)},
                                 {"elapsed_us", d.elapsed.count()}};
+  if (!d.quarantine_id.empty()) out["quarantine_id"] = d.quarantine_id;
   return out;
 }
 
@@ -44,7 +45,7 @@ std::string escape_log_value(std::string_view text) {
 }
 
 std::string decision_line(const Decision& d) {
-  return fmt::format(
+  std::string line = fmt::format(
       "queue_id={} sender={} recipients={} direction={} action={} rules={} clauses={} "
       "elapsed_ms={:.1f}",
       escape_log_value(d.queue_id), escape_log_value(d.envelope.sender.value_or("<>")),
@@ -52,6 +53,8 @@ std::string decision_line(const Decision& d) {
       escape_log_value(unique_joined(d.verdict, &Match::rule)),
       escape_log_value(unique_joined(d.verdict, &Match::policy_ref)),
       static_cast<double>(d.elapsed.count()) / 1000.0);
+  if (!d.quarantine_id.empty()) line += " quarantine_id=" + escape_log_value(d.quarantine_id);
+  return line;
 }
 
 void log_decision(const Decision& decision, const std::string& audit_file) noexcept {

@@ -16,6 +16,7 @@ struct Decision {
   const Envelope& envelope;
   const Verdict& verdict;
   std::chrono::microseconds elapsed;
+  std::string_view quarantine_id = {};  // the stored item, when quarantined
 };
 
 // `key=value` text with spaces, quotes, control and non-ASCII characters escaped.

@@ -17,6 +17,7 @@ namespace {
 
 constexpr int kExitUsage = 64;
 constexpr int kExitSoftware = 70;
+constexpr int kExitCantCreate = 73;
 constexpr int kExitConfig = 78;
 
 struct Options {
@@ -53,8 +54,20 @@ int run(const Options& options) {
   openlog("aup-milter", LOG_PID | (options.foreground ? LOG_PERROR : 0), LOG_MAIL);
   if (!options.pidfile.empty()) std::ofstream(options.pidfile) << getpid() << "\n";
   aup::daemon::block_reload_signal();
+  // Open the quarantine now: a directory it cannot write is a setup error to fix before mail
+  // flows, not a tempfail discovered on the first held message.
+  aup::daemon::QuarantineService quarantines;
+  try {
+    quarantines.open(policy->settings.quarantine);
+  } catch (const std::exception& error) {
+    syslog(LOG_MAIL | LOG_ERR, "quarantine %s: %s", policy->settings.quarantine.directory.c_str(),
+           error.what());
+    std::cerr << "aup-milter: quarantine " << policy->settings.quarantine.directory << ": "
+              << error.what() << "\n";
+    return kExitCantCreate;
+  }
   aup::daemon::PolicyHolder policies(std::move(policy));
-  aup::daemon::use_policies(policies, options.clamd);
+  aup::daemon::use_policies(policies, quarantines, options.clamd);
   smfiDesc description = aup::daemon::filter_description();
   if (smfi_setconn(const_cast<char*>(options.socket.c_str())) != MI_SUCCESS ||
       smfi_register(description) != MI_SUCCESS) {

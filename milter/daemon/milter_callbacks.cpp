@@ -22,6 +22,7 @@ namespace {
 
 // Set once before smfi_main, read-only afterwards.
 PolicyHolder* g_policies = nullptr;
+QuarantineService* g_quarantines = nullptr;
 std::optional<std::string> g_clamd_override;
 
 Session* session_of(SMFICTX* ctx) {
@@ -97,10 +98,22 @@ bool append(MessageState& state, std::string_view bytes) {
   return true;
 }
 
+// A header field as it was written: folded lines arrive joined by a bare LF.
+std::string header_line(const std::string& name, std::string_view value, bool leading_space) {
+  std::string line = name + (leading_space ? ":" : ": ");
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == '\n' && (i == 0 || value[i - 1] != '\r')) line.push_back('\r');
+    line.push_back(value[i]);
+  }
+  return line + "\r\n";
+}
+
 constexpr unsigned long kActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
 
 // Ask only for what is used: the header actions and quarantine; no HELO, DATA or unknown
 // commands. The flags set here replace the registered ones, so all of them are listed.
+// Header values with their leading space (SMFIP_HDR_LEADSPC) let the quarantine keep the
+// message exactly as received.
 sfsistat on_negotiate(SMFICTX* ctx, unsigned long offered_actions, unsigned long offered_steps,
                       unsigned long, unsigned long, unsigned long* actions, unsigned long* steps,
                       unsigned long* reserved2, unsigned long* reserved3) {
@@ -110,17 +123,23 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long offered_actions, unsigned long
              offered_actions);
     }
     *actions = offered_actions & kActions;
-    *steps = offered_steps & (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA);
+    *steps = offered_steps & (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC);
     *reserved2 = 0;
     *reserved3 = 0;
+    delete session_of(ctx);
+    auto session = std::make_unique<Session>();
+    session->header_leading_space = (*steps & SMFIP_HDR_LEADSPC) != 0;
+    smfi_setpriv(ctx, session.release());
     return SMFIS_CONTINUE;
   });
 }
 
 sfsistat on_connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* hostaddr) {
   return guarded(ctx, [&] {
-    delete session_of(ctx);
+    Session* negotiated = session_of(ctx);
     auto session = std::make_unique<Session>();
+    session->header_leading_space = negotiated != nullptr && negotiated->header_leading_space;
+    delete negotiated;
     session->client_ip = address_text(hostaddr);
     session->client_name = hostname != nullptr ? hostname : "";
     session->daemon_name = macro(ctx, "{daemon_name}");
@@ -136,6 +155,7 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
     session->reset_message();
     MessageState& state = session->current;
     state.policy = g_policies->current();
+    state.header_leading_space = session->header_leading_space;
     Envelope& envelope = state.message.envelope;
     envelope.sender = bare_address(argv != nullptr && argv[0] != nullptr ? argv[0] : "");
     envelope.auth_user = macro(ctx, "{auth_authen}");
@@ -171,7 +191,8 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
       }
       state.own_header_occurrences.emplace_back(field, index);
     }
-    if (!append(state, fmt::format("{}: {}\r\n", field, value != nullptr ? value : ""))) {
+    if (!append(state, header_line(field, value != nullptr ? value : "",
+                                   state.header_leading_space))) {
       return too_big(ctx, state);
     }
     return SMFIS_CONTINUE;
@@ -201,10 +222,11 @@ sfsistat on_eom(SMFICTX* ctx) {
     state.message.envelope.time = std::chrono::system_clock::now();
     const auto scanner = scan::scanner_for(state.policy->settings.clamd, g_clamd_override);
     const Verdict verdict = evaluate(*state.policy, state.message, scanner.get());
-    const sfsistat result = apply_verdict(ctx, verdict, state);
+    std::string quarantine_id;
+    const sfsistat result = apply_verdict(ctx, verdict, state, *g_quarantines, quarantine_id);
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - state.started);
-    log_decision({state.queue_id, state.message.envelope, verdict, elapsed},
+    log_decision({state.queue_id, state.message.envelope, verdict, elapsed, quarantine_id},
                  state.policy->settings.daemon.audit_file);
     session.reset_message();
     return result;
@@ -228,8 +250,10 @@ sfsistat on_close(SMFICTX* ctx) {
 
 }  // namespace
 
-void use_policies(PolicyHolder& policies, std::optional<std::string> clamd_override) {
+void use_policies(PolicyHolder& policies, QuarantineService& quarantines,
+                  std::optional<std::string> clamd_override) {
   g_policies = &policies;
+  g_quarantines = &quarantines;
   g_clamd_override = std::move(clamd_override);
 }
 

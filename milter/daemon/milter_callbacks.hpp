@@ -9,12 +9,14 @@
 #include <string>
 
 #include "daemon/policy_holder.hpp"
+#include "daemon/quarantine_service.hpp"
 
 namespace aup::daemon {
 
-// Must be called once before smfi_main; the holder outlives the milter. `clamd_override`
+// Must be called once before smfi_main; both objects outlive the milter. `clamd_override`
 // (the --clamd option) replaces the configured clamd address and turns scanning on.
-void use_policies(PolicyHolder& policies, std::optional<std::string> clamd_override);
+void use_policies(PolicyHolder& policies, QuarantineService& quarantines,
+                  std::optional<std::string> clamd_override);
 
 smfiDesc filter_description();
 

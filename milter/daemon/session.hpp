@@ -20,9 +20,12 @@ struct MessageState {
   // ours are added.
   std::vector<std::pair<std::string, int>> own_header_occurrences;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // SMFIP_HDR_LEADSPC in force: header values keep (and must supply) the space after ':'.
+  bool header_leading_space = false;
 };
 
 struct Session {
+  bool header_leading_space = false;  // negotiated for the connection
   std::optional<std::string> client_ip;
   std::string client_name;
   std::optional<std::string> daemon_name;  // Postfix {daemon_name}, sent with connect

@@ -1,6 +1,8 @@
 // Verdict application. libmilter takes reply text as a format string: '%' is doubled here.
 #include "daemon/verdict_actions.hpp"
 
+#include "daemon/quarantine_action.hpp"
+
 #include <fmt/format.h>
 #include <syslog.h>
 
@@ -32,24 +34,16 @@ bool strip_own_headers(SMFICTX* ctx, const MessageState& state) {
   return true;
 }
 
-bool add_headers(SMFICTX* ctx, const Verdict& verdict) {
+// With SMFIP_HDR_LEADSPC negotiated the MTA adds no space after the colon: we do.
+bool add_headers(SMFICTX* ctx, const Verdict& verdict, bool leading_space) {
   for (const HeaderEdit& edit : verdict.add_headers) {
+    const std::string value = (leading_space ? " " : "") + edit.value;
     if (smfi_addheader(ctx, const_cast<char*>(edit.name.c_str()),
-                       const_cast<char*>(edit.value.c_str())) != MI_SUCCESS) {
+                       const_cast<char*>(value.c_str())) != MI_SUCCESS) {
       return false;
     }
   }
   return true;
-}
-
-std::string quarantine_reason(const Verdict& verdict) {
-  std::string reason = "acceptable-use policy";
-  for (const Match& match : verdict.matches) {
-    if (match.mode == Mode::enforce && match.action == Action::quarantine) {
-      return fmt::format("AUP clause {}: {}", match.policy_ref, match.rule);
-    }
-  }
-  return reason;
 }
 
 }  // namespace
@@ -62,7 +56,8 @@ sfsistat refuse(SMFICTX* ctx, std::string_view code, std::string_view xcode,
   return code.starts_with('4') ? SMFIS_TEMPFAIL : SMFIS_REJECT;
 }
 
-sfsistat apply_verdict(SMFICTX* ctx, const Verdict& verdict, const MessageState& state) {
+sfsistat apply_verdict(SMFICTX* ctx, const Verdict& verdict, const MessageState& state,
+                       QuarantineService& quarantines, std::string& quarantine_id) {
   if (verdict.direction == Direction::inbound) return SMFIS_ACCEPT;  // untouched
   const auto failed = [&](const char* what) {
     syslog(LOG_MAIL | LOG_ERR, "queue_id=%s could not %s; tempfail", state.queue_id.c_str(), what);
@@ -79,13 +74,15 @@ sfsistat apply_verdict(SMFICTX* ctx, const Verdict& verdict, const MessageState&
     case Action::quarantine:
       break;
   }
-  if (!strip_own_headers(ctx, state)) return failed("remove incoming X-AUP headers");
-  if (!add_headers(ctx, verdict)) return failed("add headers");
+  // A message the store keeps is discarded from the MTA: editing its headers would be moot.
+  const bool stored_here = verdict.action == Action::quarantine &&
+                           state.policy->settings.quarantine.mode == QuarantineSettings::Mode::store;
+  if (!stored_here) {
+    if (!strip_own_headers(ctx, state)) return failed("remove incoming X-AUP headers");
+    if (!add_headers(ctx, verdict, state.header_leading_space)) return failed("add headers");
+  }
   if (verdict.action == Action::quarantine) {
-    const std::string reason = quarantine_reason(verdict);
-    if (smfi_quarantine(ctx, const_cast<char*>(reason.c_str())) != MI_SUCCESS) {
-      return failed("quarantine");
-    }
+    return hold_for_review(ctx, verdict, state, quarantines, quarantine_id);
   }
   return SMFIS_ACCEPT;
 }

@@ -5,6 +5,7 @@
 
 #include <string_view>
 
+#include "daemon/quarantine_service.hpp"
 #include "daemon/session.hpp"
 #include "engine/verdict.hpp"
 
@@ -12,7 +13,9 @@ namespace aup::daemon {
 
 // At end of message: strips incoming copies of our headers, then accepts, tags, quarantines,
 // rejects or tempfails. A failed modification becomes a tempfail, never a silent accept.
-sfsistat apply_verdict(SMFICTX* ctx, const Verdict& verdict, const MessageState& state);
+// `quarantine_id` gets the id of the stored item when the message was quarantined.
+sfsistat apply_verdict(SMFICTX* ctx, const Verdict& verdict, const MessageState& state,
+                       QuarantineService& quarantines, std::string& quarantine_id);
 
 // Replies with `code`/`xcode`/`text` (escaped for libmilter) and returns REJECT or TEMPFAIL.
 sfsistat refuse(SMFICTX* ctx, std::string_view code, std::string_view xcode, std::string_view text);

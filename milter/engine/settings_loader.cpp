@@ -27,7 +27,7 @@ class SettingsReader {
                         {"organisation", "internal_domains", "internal_networks", "header_prefix",
                          "reply_suffix", "recipient_delimiter", "secure_partner_domains",
                          "working_hours", "all_staff", "personal", "mailbox_map", "daemon", "clamd",
-                         "on_internal_error", "on_regex_limit", "limits", "rule_files"},
+                         "quarantine", "on_internal_error", "on_regex_limit", "limits", "rule_files"},
                         sink_);
     Settings settings;
     settings.organisation = text("/organisation", settings.organisation);
@@ -49,6 +49,7 @@ class SettingsReader {
     read_limits(settings);
     read_daemon(settings.daemon);
     read_clamd(settings.clamd);
+    read_quarantine(settings.quarantine);
     return settings;
   }
 
@@ -267,6 +268,16 @@ class SettingsReader {
                             std::numeric_limits<Number>::max()));
   }
 
+  void boolean(const std::string& pointer, bool& target) {
+    const Json* value = at(pointer);
+    if (value == nullptr) return;
+    if (value->is_boolean()) {
+      target = value->get<bool>();
+    } else {
+      sink_.error(file_, pointer, "", "must be true or false");
+    }
+  }
+
   void read_daemon(DaemonSettings& daemon) {
     if (!object_at("/daemon", {"max_message_bytes", "audit_file"})) return;
     number<size_t>("/daemon/max_message_bytes", daemon.max_message_bytes, 1024);
@@ -275,12 +286,7 @@ class SettingsReader {
 
   void read_clamd(ClamdSettings& clamd) {
     if (!object_at("/clamd", {"enabled", "address", "timeout_ms"})) return;
-    const Json* enabled = at("/clamd/enabled");
-    if (enabled != nullptr && !enabled->is_boolean()) {
-      sink_.error(file_, "/clamd/enabled", "", "must be true or false");
-    } else if (enabled != nullptr) {
-      clamd.enabled = enabled->get<bool>();
-    }
+    boolean("/clamd/enabled", clamd.enabled);
     clamd.address = text("/clamd/address", clamd.address);
     if (!scan::parse_clamd_address(clamd.address)) {
       sink_.error(file_, "/clamd/address", "",
@@ -289,6 +295,57 @@ class SettingsReader {
     auto timeout = static_cast<uint32_t>(clamd.timeout.count());
     number<uint32_t>("/clamd/timeout_ms", timeout, 1);
     clamd.timeout = std::chrono::milliseconds(timeout);
+  }
+
+  std::string beside_config(const std::string& name) const {
+    const std::filesystem::path path(name);
+    if (name.empty() || path.is_absolute()) return name;
+    return (std::filesystem::path(file_.path).parent_path() / path).lexically_normal().string();
+  }
+
+  void read_quarantine(QuarantineSettings& quarantine) {
+    if (!object_at("/quarantine", {"mode", "directory", "index", "release_relay", "release_helo",
+                                   "retention_days", "postfix_config_directory",
+                                   "sender_notice"})) {
+      quarantine.directory = beside_config(quarantine.directory);
+      return;
+    }
+    const std::string mode = text("/quarantine/mode", "store");
+    if (mode == "hold") {
+      quarantine.mode = QuarantineSettings::Mode::hold;
+    } else if (mode != "store") {
+      sink_.error(file_, "/quarantine/mode", "",
+                  fmt::format("\"{}\" is not \"store\" or \"hold\"", mode));
+    }
+    quarantine.directory = beside_config(text("/quarantine/directory", quarantine.directory));
+    quarantine.index = beside_config(text("/quarantine/index", quarantine.index));
+    quarantine.release_relay = text("/quarantine/release_relay", quarantine.release_relay);
+    if (!valid_host_port(quarantine.release_relay)) {
+      sink_.error(file_, "/quarantine/release_relay", "",
+                  fmt::format("\"{}\" is not HOST:PORT, such as 127.0.0.1:10026",
+                              quarantine.release_relay));
+    }
+    quarantine.release_helo = text("/quarantine/release_helo", quarantine.release_helo);
+    number<unsigned>("/quarantine/retention_days", quarantine.retention_days, 1);
+    quarantine.postfix_config_directory =
+        text("/quarantine/postfix_config_directory", quarantine.postfix_config_directory);
+    read_sender_notice(quarantine.notice);
+  }
+
+  static bool valid_host_port(const std::string& value) {
+    const auto colon = value.rfind(':');
+    if (colon == std::string::npos || colon == 0) return false;
+    const std::string port = value.substr(colon + 1);
+    return !port.empty() && port.size() <= 5 &&
+           std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+           std::stoul(port) > 0 && std::stoul(port) < 65536;
+  }
+
+  void read_sender_notice(SenderNotice& notice) {
+    if (!object_at("/quarantine/sender_notice", {"enabled", "from", "subject"})) return;
+    boolean("/quarantine/sender_notice/enabled", notice.enabled);
+    notice.from = text("/quarantine/sender_notice/from", notice.from);
+    notice.subject = text("/quarantine/sender_notice/subject", notice.subject);
   }
 
   void read_limits(Settings& settings) {

@@ -1,0 +1,92 @@
+#include "daemon/quarantine_action.hpp"
+
+#include <fmt/format.h>
+#include <syslog.h>
+
+#include "daemon/decision_log.hpp"
+#include "daemon/verdict_actions.hpp"
+#include "mime/mime_view.hpp"
+#include "quarantine/sender_notice.hpp"
+
+namespace aup::daemon {
+namespace {
+
+quarantine::HoldResult store_copy(const Verdict& verdict, const MessageState& state,
+                                  const std::shared_ptr<const quarantine::Quarantine>& place) {
+  const Settings& settings = state.policy->settings;
+  const mime::MimeView view = mime::parse_message(state.message.raw, settings.mime);
+  return place->hold({state.message.raw, state.message.envelope, verdict, state.queue_id,
+                      view.subject, settings.quarantine.mode});
+}
+
+void after_storing(const quarantine::HoldResult& held, const Verdict& verdict,
+                   const MessageState& state, QuarantineService& quarantines,
+                   const std::shared_ptr<const quarantine::Quarantine>& place) {
+  if (!held.index_error.empty()) {
+    // The message is safe in the directory; the next reconcile indexes it.
+    syslog(LOG_MAIL | LOG_ERR, "quarantine_id=%s stored but not indexed: %s", held.id.c_str(),
+           held.index_error.c_str());
+  }
+  if (auto notice = quarantine::sender_notice(state.policy->settings, held.item, verdict)) {
+    quarantines.send_later(place, held.id, std::move(*notice));
+  }
+}
+
+sfsistat store_and_discard(SMFICTX* ctx, const Verdict& verdict, const MessageState& state,
+                           QuarantineService& quarantines, std::string& quarantine_id) {
+  try {
+    const auto place = quarantines.open(state.policy->settings.quarantine);
+    const quarantine::HoldResult held = store_copy(verdict, state, place);
+    quarantine_id = held.id;
+    after_storing(held, verdict, state, quarantines, place);
+    return SMFIS_DISCARD;
+  } catch (const std::exception& error) {
+    syslog(LOG_MAIL | LOG_ERR, "queue_id=%s could not be quarantined: %s; tempfail",
+           escape_log_value(state.queue_id).c_str(), error.what());
+    return refuse(ctx, "451", "4.3.0",
+                  "Message could not be stored for review; please try again later");
+  }
+}
+
+// The MTA keeps the message; the stored copy lets reviewers see it. Losing the copy loses
+// nothing, so a failure is logged, not tempfailed.
+sfsistat quarantine_in_mta(SMFICTX* ctx, const Verdict& verdict, const MessageState& state,
+                           QuarantineService& quarantines, std::string& quarantine_id) {
+  const std::string reason = quarantine_reason(verdict);
+  if (smfi_quarantine(ctx, const_cast<char*>(reason.c_str())) != MI_SUCCESS) {
+    syslog(LOG_MAIL | LOG_ERR, "queue_id=%s could not quarantine; tempfail",
+           escape_log_value(state.queue_id).c_str());
+    return refuse(ctx, "451", "4.7.1", "Message could not be processed; please try again later");
+  }
+  try {
+    const auto place = quarantines.open(state.policy->settings.quarantine);
+    const quarantine::HoldResult held = store_copy(verdict, state, place);
+    quarantine_id = held.id;
+    after_storing(held, verdict, state, quarantines, place);
+  } catch (const std::exception& error) {
+    syslog(LOG_MAIL | LOG_ERR, "queue_id=%s held by the MTA, but no copy for review: %s",
+           escape_log_value(state.queue_id).c_str(), error.what());
+  }
+  return SMFIS_ACCEPT;
+}
+
+}  // namespace
+
+std::string quarantine_reason(const Verdict& verdict) {
+  for (const Match& match : verdict.matches) {
+    if (match.mode == Mode::enforce && match.action == Action::quarantine) {
+      return fmt::format("AUP clause {}: {}", match.policy_ref, match.rule);
+    }
+  }
+  return "acceptable-use policy";
+}
+
+sfsistat hold_for_review(SMFICTX* ctx, const Verdict& verdict, const MessageState& state,
+                         QuarantineService& quarantines, std::string& quarantine_id) {
+  if (state.policy->settings.quarantine.mode == QuarantineSettings::Mode::hold) {
+    return quarantine_in_mta(ctx, verdict, state, quarantines, quarantine_id);
+  }
+  return store_and_discard(ctx, verdict, state, quarantines, quarantine_id);
+}
+
+}  // namespace aup::daemon

@@ -1,0 +1,84 @@
+#include "daemon/quarantine_service.hpp"
+
+#include <fmt/format.h>
+#include <syslog.h>
+
+namespace aup::daemon {
+namespace {
+
+constexpr size_t kMaxPendingNotices = 1000;
+
+bool same_place(const QuarantineSettings& a, const QuarantineSettings& b) {
+  return a.directory == b.directory && a.index == b.index;
+}
+
+}  // namespace
+
+QuarantineService::~QuarantineService() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (sender_.joinable()) sender_.join();
+}
+
+std::shared_ptr<const quarantine::Quarantine> QuarantineService::open(
+    const QuarantineSettings& settings) {
+  const std::lock_guard lock(mutex_);
+  if (current_ && same_place(current_->settings(), settings) &&
+      current_->settings().release_relay == settings.release_relay &&
+      current_->settings().postfix_config_directory == settings.postfix_config_directory) {
+    return current_;
+  }
+  auto opened = std::make_shared<const quarantine::Quarantine>(settings);
+  const size_t recovered = opened->reconcile();
+  if (recovered > 0) {
+    syslog(LOG_MAIL | LOG_WARNING, "quarantine %s: indexed %zu stored item(s) the index lacked",
+           settings.directory.c_str(), recovered);
+  }
+  current_ = std::move(opened);
+  return current_;
+}
+
+void QuarantineService::send_later(std::shared_ptr<const quarantine::Quarantine> quarantine,
+                                   std::string item_id, quarantine::SmtpSubmission notice) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (notices_.size() >= kMaxPendingNotices) {
+      syslog(LOG_MAIL | LOG_WARNING, "quarantine_id=%s sender notice dropped: too many pending",
+             item_id.c_str());
+      return;
+    }
+    notices_.push_back({std::move(quarantine), std::move(item_id), std::move(notice)});
+    if (!sender_.joinable()) sender_ = std::thread([this] { send_notices(); });
+  }
+  wake_.notify_one();
+}
+
+void QuarantineService::send_notices() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !notices_.empty(); });
+    if (stopping_) return;
+    PendingNotice pending = std::move(notices_.front());
+    notices_.pop_front();
+    lock.unlock();
+    const quarantine::SmtpOutcome sent = quarantine::submit_by_smtp(pending.notice);
+    const std::string detail =
+        fmt::format("to {}: {}", pending.notice.recipients.front(), sent.reply);
+    syslog(LOG_MAIL | (sent.delivered ? LOG_INFO : LOG_WARNING), "quarantine_id=%s notice %s %s",
+           pending.item_id.c_str(), sent.delivered ? "sent" : "failed", detail.c_str());
+    try {
+      pending.quarantine->index().append_audit({quarantine::now_rfc3339(), pending.item_id,
+                                                quarantine::kDaemonActor,
+                                                sent.delivered ? "notice-sent" : "notice-failed",
+                                                detail});
+    } catch (const std::exception& error) {
+      syslog(LOG_MAIL | LOG_ERR, "quarantine index: %s", error.what());
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace aup::daemon

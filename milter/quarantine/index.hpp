@@ -1,0 +1,49 @@
+// The quarantine index: one row per held message and an append-only audit trail. An interface,
+// so that several MTAs can later share one index in PostgreSQL; SQLite is the embedded default.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "quarantine/item.hpp"
+
+namespace aup::quarantine {
+
+// Any failure of the index (cannot open, disk full, locked too long). Callers decide the
+// verdict: the daemon logs it (the stored message is the truth), aupctl reports it.
+class IndexError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Index {
+ public:
+  virtual ~Index() = default;
+
+  // Adds the item with its first audit entry; an id already indexed is left alone (false).
+  virtual bool add(const Item& item, const AuditEntry& entry) = 0;
+  virtual std::optional<Item> find(const std::string& id) = 0;
+  // Newest first.
+  virtual std::vector<Item> list(const ListFilter& filter) = 0;
+
+  // Moves the item to `to` if its status is one of `from`, and records `entry`, atomically.
+  // False when the status was not in `from`: somebody else decided first. With `decides`,
+  // the entry's actor, time and `note` become the item's reviewer, decision time and note.
+  virtual bool transition(const std::string& id, const std::vector<Status>& from, Status to,
+                          const AuditEntry& entry, bool decides, const std::string& note) = 0;
+  // Records that the message bytes are gone from the directory.
+  virtual void mark_removed(const std::string& id, const AuditEntry& entry) = 0;
+
+  virtual void append_audit(const AuditEntry& entry) = 0;
+  // Oldest first; every item's entries when id is empty.
+  virtual std::vector<AuditEntry> audit(const std::optional<std::string>& id) = 0;
+};
+
+// Opens (creating if needed) a SQLite index: WAL journal, a busy timeout for concurrent
+// writers, and triggers that make the audit table append-only.
+std::unique_ptr<Index> open_sqlite_index(const std::string& path);
+
+}  // namespace aup::quarantine

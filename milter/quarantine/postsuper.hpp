@@ -1,0 +1,23 @@
+// Hold mode: the MTA keeps held messages in Postfix's hold queue, and postsuper(1) releases
+// (-H) or deletes (-d) them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace aup::quarantine {
+
+struct CommandResult {
+  bool ran = false;  // the program started and exited normally
+  int status = -1;
+  std::string output;  // stdout and stderr together
+};
+
+CommandResult run_command(const std::vector<std::string>& argv) noexcept;
+
+// True when postsuper reports that it acted on exactly one message ("Released from hold: 1
+// message", "Deleted: 1 message"); `why` says what happened otherwise.
+bool postsuper_one(const std::string& config_directory, const std::string& operation,
+                   const std::string& queue_id, std::string& why);
+
+}  // namespace aup::quarantine

@@ -1,0 +1,177 @@
+#include "quarantine/review.hpp"
+
+#include <fmt/format.h>
+
+#include "engine/addresses.hpp"
+#include "quarantine/postsuper.hpp"
+#include "quarantine/smtp_client.hpp"
+
+namespace aup::quarantine {
+namespace {
+
+ReviewResult not_held(const Item& item) {
+  if (item.status == Status::releasing) {
+    return {Outcome::not_held,
+            fmt::format("{} is being released by someone else (or a release was interrupted; "
+                        "see `aupctl quarantine audit {}`)",
+                        item.id, item.id)};
+  }
+  return {Outcome::not_held,
+          fmt::format("{} is not held: it was {} by {} at {}", item.id, to_string(item.status),
+                      item.reviewer.empty() ? "the system" : item.reviewer, item.decision_time)};
+}
+
+// Finds a held item, or says why there is none.
+std::optional<Item> held_item(const Quarantine& quarantine, const std::string& id,
+                              ReviewResult& refusal) {
+  auto item = valid_item_id(id) ? quarantine.index().find(id) : std::nullopt;
+  if (!item) {
+    refusal = {Outcome::not_found, fmt::format("no quarantined message with id \"{}\"", id)};
+  } else if (item->status != Status::held) {
+    refusal = not_held(*item);
+    return std::nullopt;
+  }
+  return item;
+}
+
+AuditEntry entry(const Decision& decision, std::string action, std::string detail) {
+  return {now_rfc3339(), decision.id, decision.reviewer, std::move(action), std::move(detail)};
+}
+
+// Delivers a stored item through the release relay.
+ReviewResult reinject(const Quarantine& quarantine, const Item& item,
+                      const std::string& header_prefix) {
+  const auto raw = quarantine.store().read_message(item.id);
+  if (!raw) return {Outcome::failed, fmt::format("the stored message {} cannot be read", item.id)};
+  SmtpSubmission submission;
+  submission.relay = quarantine.settings().release_relay;
+  submission.helo = quarantine.settings().release_helo;
+  submission.sender = item.sender;
+  submission.recipients = item.recipients;
+  submission.data = released_message(
+      *raw, header_prefix, fmt::format("{}; quarantine id {}", now_rfc3339(), item.id));
+  const SmtpOutcome sent = submit_by_smtp(submission);
+  if (sent.delivered) {
+    return {Outcome::done, fmt::format("relay {} accepted it: {}", submission.relay, sent.reply)};
+  }
+  return {sent.temporary ? Outcome::relay_deferred : Outcome::relay_refused,
+          fmt::format("relay {} did not accept it: {}", submission.relay, sent.reply)};
+}
+
+ReviewResult release_from_hold_queue(const Quarantine& quarantine, const Item& item) {
+  std::string why;
+  if (postsuper_one(quarantine.settings().postfix_config_directory, "-H", item.queue_id, why)) {
+    return {Outcome::done, fmt::format("released from the Postfix hold queue ({})", item.queue_id)};
+  }
+  return {Outcome::failed, why};
+}
+
+bool is_at_line_start_field(std::string_view line, const std::string& prefix) {
+  const auto colon = line.find(':');
+  return colon != std::string_view::npos &&
+         to_lower_ascii(line.substr(0, colon)).starts_with(to_lower_ascii(prefix));
+}
+
+}  // namespace
+
+std::string released_message(std::string_view raw, const std::string& header_prefix,
+                             const std::string& release_field_value) {
+  const bool crlf = raw.find("\r\n") != std::string_view::npos;
+  const std::string_view eol = crlf ? "\r\n" : "\n";
+  std::string out = header_prefix + "Released: " + release_field_value + std::string(eol);
+  size_t at = 0;
+  bool dropping = false;
+  while (at < raw.size()) {
+    const size_t end = raw.find('\n', at);
+    const size_t next = end == std::string_view::npos ? raw.size() : end + 1;
+    const std::string_view line = raw.substr(at, next - at);
+    if (line == "\r\n" || line == "\n") break;  // the blank line: the body follows untouched
+    const bool continuation = line.front() == ' ' || line.front() == '\t';
+    if (!continuation) dropping = is_at_line_start_field(line, header_prefix);
+    if (!dropping) out.append(line);
+    at = next;
+  }
+  out.append(raw.substr(at));
+  return out;
+}
+
+ReviewResult release(const Quarantine& quarantine, const Decision& decision,
+                     const std::string& header_prefix) {
+  ReviewResult refusal;
+  const auto item = held_item(quarantine, decision.id, refusal);
+  if (!item) return refusal;
+  Index& index = quarantine.index();
+  if (!index.transition(item->id, {Status::held}, Status::releasing,
+                        entry(decision, "release-started", decision.note), false, "")) {
+    return not_held(index.find(item->id).value_or(*item));
+  }
+  const ReviewResult result = item->mode == "hold" ? release_from_hold_queue(quarantine, *item)
+                                                   : reinject(quarantine, *item, header_prefix);
+  if (result.outcome == Outcome::done) {
+    index.transition(item->id, {Status::releasing}, Status::released,
+                     entry(decision, "released", result.message), true, decision.note);
+  } else {
+    index.transition(item->id, {Status::releasing}, Status::held,
+                     entry(decision, "release-failed", result.message), false, "");
+  }
+  return result;
+}
+
+ReviewResult remove(const Quarantine& quarantine, const Decision& decision) {
+  ReviewResult refusal;
+  const auto item = held_item(quarantine, decision.id, refusal);
+  if (!item) return refusal;
+  std::string why;
+  if (item->mode == "hold" &&
+      !postsuper_one(quarantine.settings().postfix_config_directory, "-d", item->queue_id, why)) {
+    return {Outcome::failed, why};
+  }
+  Index& index = quarantine.index();
+  if (!index.transition(item->id, {Status::held}, Status::deleted,
+                        entry(decision, "deleted", decision.note), true, decision.note)) {
+    return not_held(index.find(item->id).value_or(*item));
+  }
+  if (!quarantine.store().remove(item->id)) {
+    return {Outcome::failed, fmt::format("{} is marked deleted but its files could not be removed "
+                                         "from {}", item->id, quarantine.store().directory())};
+  }
+  index.mark_removed(item->id, entry(decision, "removed", "stored message deleted"));
+  return {Outcome::done, fmt::format("{} deleted", item->id)};
+}
+
+PurgeResult purge(const Quarantine& quarantine, const std::string& cutoff,
+                  const std::string& actor) {
+  PurgeResult result;
+  Index& index = quarantine.index();
+  ListFilter old;
+  old.before = cutoff;
+  for (const Item& item : index.list(old)) {
+    const Decision decision{item.id, actor, ""};
+    if (item.status == Status::held) {
+      std::string why;
+      if (item.mode == "hold" &&
+          !postsuper_one(quarantine.settings().postfix_config_directory, "-d", item.queue_id,
+                         why)) {
+        result.problems.push_back(fmt::format("{}: {}", item.id, why));
+        continue;
+      }
+      if (!index.transition(item.id, {Status::held}, Status::expired,
+                            entry(decision, "expired", "held longer than the retention period"),
+                            true, "retention period reached")) {
+        continue;  // decided meanwhile
+      }
+      ++result.expired;
+    } else if (!item.stored || item.status == Status::releasing) {
+      continue;
+    }
+    if (!quarantine.store().remove(item.id)) {
+      result.problems.push_back(fmt::format("{}: files could not be removed", item.id));
+      continue;
+    }
+    index.mark_removed(item.id, entry(decision, "purged", "stored message removed (retention)"));
+    if (item.status != Status::held) ++result.purged;
+  }
+  return result;
+}
+
+}  // namespace aup::quarantine

@@ -1,0 +1,51 @@
+// What reviewers do with held items: release (re-inject by SMTP, or postsuper -H in hold
+// mode), delete, and purge by age. Each decision is taken once: the index's conditional
+// transition is the lock, so two reviewers racing get one success and one refusal.
+#pragma once
+
+#include <string>
+
+#include "quarantine/quarantine.hpp"
+
+namespace aup::quarantine {
+
+enum class Outcome {
+  done,
+  not_found,      // no such id
+  not_held,       // decided already (released, deleted, expired) or a release is running
+  relay_deferred,  // the relay was unreachable or answered 4xx: still held
+  relay_refused,   // the relay answered 5xx: still held
+  failed,          // the store or the index failed
+};
+
+struct ReviewResult {
+  Outcome outcome = Outcome::failed;
+  std::string message;  // one line for the reviewer
+};
+
+struct Decision {
+  std::string id;
+  std::string reviewer;
+  std::string note;
+};
+
+ReviewResult release(const Quarantine& quarantine, const Decision& decision,
+                     const std::string& header_prefix);
+ReviewResult remove(const Quarantine& quarantine, const Decision& decision);
+
+struct PurgeResult {
+  size_t expired = 0;  // held items that reached the retention age
+  size_t purged = 0;   // stored copies of decided items removed
+  std::vector<std::string> problems;
+};
+
+// Items held before `cutoff` (RFC 3339 UTC) expire; every stored copy older than it goes.
+PurgeResult purge(const Quarantine& quarantine, const std::string& cutoff,
+                  const std::string& actor);
+
+// The bytes a release re-injects: the stored message with any X-AUP-* fields the sender put
+// in removed and one `<prefix>Released` field added; the body is untouched.
+std::string released_message(std::string_view raw, const std::string& header_prefix,
+                             const std::string& release_field_value);
+
+}  // namespace aup::quarantine

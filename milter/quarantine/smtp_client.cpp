@@ -1,0 +1,115 @@
+#include "quarantine/smtp_client.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+namespace aup::quarantine {
+namespace {
+
+struct Transfer {
+  std::string_view remaining;
+  std::string last_reply;
+};
+
+size_t read_data(char* buffer, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const size_t n = std::min(size * count, transfer->remaining.size());
+  std::memcpy(buffer, transfer->remaining.data(), n);
+  transfer->remaining.remove_prefix(n);
+  return n;
+}
+
+// Keeps the server's last reply line, for the reviewer to read when the relay refuses.
+int watch_replies(CURL*, curl_infotype type, char* data, size_t size, void* user) {
+  if (type == CURLINFO_HEADER_IN) {
+    std::string line(data, size);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    static_cast<Transfer*>(user)->last_reply = line;
+  }
+  return 0;
+}
+
+std::string url_for(const SmtpSubmission& submission) {
+  const auto colon = submission.relay.rfind(':');
+  std::string host = submission.relay.substr(0, colon);
+  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+  std::string helo = submission.helo;
+  if (helo.empty()) {
+    char name[256] = {};
+    helo = gethostname(name, sizeof name - 1) == 0 && name[0] != '\0' ? name : "localhost";
+  }
+  return fmt::format("smtp://{}:{}/{}", host, submission.relay.substr(colon + 1), helo);
+}
+
+using CurlHandle = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
+using CurlList = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
+
+}  // namespace
+
+std::string with_crlf(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 40);
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) out.push_back('\r');
+    out.push_back(text[i]);
+  }
+  return out;
+}
+
+SmtpOutcome submit_by_smtp(const SmtpSubmission& submission) noexcept {
+  static std::once_flag initialised;
+  std::call_once(initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  SmtpOutcome outcome;
+  try {
+    CurlHandle curl(curl_easy_init(), curl_easy_cleanup);
+    if (!curl) return {false, true, "cannot start an SMTP client"};
+    CurlList recipients(nullptr, curl_slist_free_all);
+    for (const std::string& rcpt : submission.recipients) {
+      curl_slist* grown = curl_slist_append(recipients.get(), ("<" + rcpt + ">").c_str());
+      if (grown == nullptr) return {false, true, "out of memory"};
+      recipients.release();
+      recipients.reset(grown);
+    }
+    const std::string data = with_crlf(submission.data);
+    Transfer transfer{data, ""};
+    const std::string url = url_for(submission);
+    const std::string sender = "<" + submission.sender + ">";
+    char error[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_MAIL_FROM, sender.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_MAIL_RCPT, recipients.get());
+    curl_easy_setopt(curl.get(), CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl.get(), CURLOPT_READFUNCTION, read_data);
+    curl_easy_setopt(curl.get(), CURLOPT_READDATA, &transfer);
+    curl_easy_setopt(curl.get(), CURLOPT_DEBUGFUNCTION, watch_replies);
+    curl_easy_setopt(curl.get(), CURLOPT_DEBUGDATA, &transfer);
+    curl_easy_setopt(curl.get(), CURLOPT_VERBOSE, 1L);  // makes the debug callback run
+    curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+    curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, static_cast<long>(submission.timeout.count()));
+    const CURLcode result = curl_easy_perform(curl.get());
+    long code = 0;
+    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &code);
+    outcome.reply = transfer.last_reply;
+    if (result == CURLE_OK) {
+      outcome.delivered = true;
+      return outcome;
+    }
+    outcome.temporary = code < 500;  // 4xx, or no reply at all (refused, timed out)
+    if (outcome.reply.empty() || code == 0) {
+      outcome.reply = fmt::format("{} ({})", error[0] != '\0' ? error : curl_easy_strerror(result),
+                                  submission.relay);
+    }
+    return outcome;
+  } catch (const std::exception& e) {
+    return {false, true, e.what()};
+  }
+}
+
+}  // namespace aup::quarantine
