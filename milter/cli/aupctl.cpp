@@ -45,6 +45,54 @@ void add_rules(CLI::App& app, std::string& config, int& status) {
   test->callback([&] { status = aup::cli::run_rules_test(config); });
 }
 
+CLI::App* add_quarantine_action(CLI::App& quarantine, aup::cli::QuarantineOptions& options,
+                                int& status, const std::string& name, const std::string& help) {
+  CLI::App* action = quarantine.add_subcommand(name, help);
+  action->add_option("--config", options.config, "Configuration file")->capture_default_str();
+  action->callback([&options, &status, name] {
+    status = aup::cli::run_quarantine(name, options);
+  });
+  return action;
+}
+
+void add_quarantine(CLI::App& app, aup::cli::QuarantineOptions& options, int& status) {
+  CLI::App* quarantine = app.add_subcommand("quarantine", "Review held messages");
+  quarantine->require_subcommand(1);
+  CLI::App* list =
+      add_quarantine_action(*quarantine, options, status, "list", "List quarantined messages");
+  list->add_option("--status", options.status,
+                   "held, releasing, released, deleted, expired or any")
+      ->capture_default_str();
+  list->add_option("--since", options.since, "Held on or after: 2026-11-01 or RFC 3339 time");
+  list->add_option("--rule", options.rule, "Held by this rule id");
+  list->add_option("--sender", options.sender, "From this envelope sender");
+  list->add_flag("--json", options.json, "JSON output");
+  CLI::App* show = add_quarantine_action(*quarantine, options, status, "show",
+                                         "Show why a message was held, and its content as text");
+  show->add_option("ID", options.id, "Quarantine id")->required();
+  show->add_flag("--json", options.json, "JSON output");
+  show->add_flag("--raw", options.raw, "The stored message bytes, exactly as received");
+  for (const auto& [name, help] :
+       {std::pair<std::string, std::string>{"release", "Deliver a held message to its recipients"},
+        {"delete", "Delete a held message without delivering it"}}) {
+    CLI::App* decide = add_quarantine_action(*quarantine, options, status, name, help);
+    decide->add_option("ID", options.id, "Quarantine id")->required();
+    decide->add_option("--reviewer", options.reviewer, "Who decides (recorded)")->required();
+    decide->add_option("--note", options.note, "Why (recorded)");
+  }
+  CLI::App* purge = add_quarantine_action(
+      *quarantine, options, status, "purge",
+      "Expire held messages and remove stored copies older than the retention period");
+  purge->add_option("--older-than", options.older_than_days,
+                    "Days (default: quarantine.retention_days, 30)")
+      ->check(CLI::Range(0u, 36500u));
+  purge->add_option("--reviewer", options.reviewer, "Who purges (default: retention)");
+  CLI::App* audit = add_quarantine_action(*quarantine, options, status, "audit",
+                                          "Every action on held messages: who, what, when");
+  audit->add_option("ID", options.id, "Only this message");
+  audit->add_flag("--json", options.json, "JSON output");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,6 +105,9 @@ int main(int argc, char** argv) {
   int status = aup::cli::kExitOk;
   add_check(app, check_options, status);
   add_rules(app, rules_config, status);
+  aup::cli::QuarantineOptions quarantine_options;
+  quarantine_options.config = default_config();
+  add_quarantine(app, quarantine_options, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {

@@ -11,7 +11,7 @@ namespace aup::cli {
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 64;
-constexpr int kExitNoInput = 66;
+constexpr int kExitNoInput = 66;  // also: no such quarantined message
 constexpr int kExitConfig = 78;
 
 struct CheckOptions {
@@ -26,7 +26,21 @@ struct CheckOptions {
   std::string input;  // file name or "-"
 };
 
+struct QuarantineOptions {
+  std::string config;
+  std::string id;
+  std::string status = "held";  // list: a status, or "any"
+  std::optional<std::string> since, rule, sender;
+  bool json = false;
+  bool raw = false;
+  std::string reviewer;
+  std::string note;
+  std::optional<unsigned> older_than_days;
+};
+
 int run_check(const CheckOptions& options);
+// action: list, show, release, delete, purge or audit.
+int run_quarantine(const std::string& action, const QuarantineOptions& options);
 int run_rules_lint(const std::string& config);
 int run_rules_test(const std::string& config);
 

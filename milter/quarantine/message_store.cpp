@@ -97,6 +97,24 @@ std::optional<std::string> read_file(const fs::path& path) {
   return bytes.str();
 }
 
+// Writes both files in `staging`, then renames it to `target`; false if the id is taken.
+bool publish(const fs::path& staging, const fs::path& target, std::string_view message,
+             const nlohmann::ordered_json& record, const std::string& id) {
+  nlohmann::ordered_json with_id = record;
+  with_id["id"] = id;
+  write_durably(staging / kMessageFile, message);
+  write_durably(staging / kRecordFile, with_id.dump(2) + "\n");
+  sync_directory(staging);
+  pause_for_fault_injection();
+  if (fs::exists(target)) {
+    fs::remove_all(staging);
+    return false;
+  }
+  if (::rename(staging.c_str(), target.c_str()) != 0) fail("rename into " + target.string());
+  sync_directory(target.parent_path());
+  return true;
+}
+
 }  // namespace
 
 bool valid_item_id(std::string_view id) {
@@ -123,20 +141,13 @@ std::string MessageStore::write(std::string_view message, const nlohmann::ordere
       if (errno == EEXIST) continue;
       fail("create " + staging.string());
     }
-    nlohmann::ordered_json with_id = record;
-    with_id["id"] = id;
-    write_durably(staging / kMessageFile, message);
-    write_durably(staging / kRecordFile, with_id.dump(2) + "\n");
-    sync_directory(staging);
-    pause_for_fault_injection();
-    const fs::path target = items / id;
-    if (fs::exists(target)) {
-      fs::remove_all(staging);
-      continue;
+    try {
+      if (publish(staging, items / id, message, record, id)) return id;
+    } catch (...) {
+      std::error_code ignored;
+      fs::remove_all(staging, ignored);  // never leave a half-written item behind
+      throw;
     }
-    if (::rename(staging.c_str(), target.c_str()) != 0) fail("rename into " + target.string());
-    sync_directory(items);
-    return id;
   }
   errno = EEXIST;
   fail("no free quarantine id");

@@ -57,6 +57,12 @@ def config_copy(directory, edit=lambda text: text):
     return path
 
 
+def with_quarantine(directory, mode="store", extra=""):
+    """An edit for config_copy: the quarantine in `directory`, in store or hold mode."""
+    section = json.dumps({"mode": mode, "directory": str(directory)})
+    return lambda text: text.replace('"limits": {', f'"quarantine": {section},\n  {extra}"limits": {{', 1)
+
+
 def miltertest(daemon, script, **extra):
     env = dict(os.environ, AUP_MILTER_SOCKET=daemon.socket, AUP_MILTER_SCRIPTS=str(HERE), **extra)
     return subprocess.run(["miltertest", "-s", str(script)], env=env, capture_output=True,
@@ -65,15 +71,47 @@ def miltertest(daemon, script, **extra):
 
 class MilterProtocol(unittest.TestCase):
     def setUp(self):
-        self.daemon = Daemon(ARGS.milter, ARGS.config)
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        self.store = pathlib.Path(self.tmp.name) / "quarantine"
+        config = config_copy(self.tmp.name, with_quarantine(self.store))
+        self.daemon = Daemon(ARGS.milter, str(config))
         self.addCleanup(self.daemon.stop)
 
-    def run_script(self, name):
-        run = miltertest(self.daemon, HERE / name)
+    def run_script(self, name, **extra):
+        run = miltertest(self.daemon, HERE / name, **extra)
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
 
+    def stored_messages(self):
+        return [(item / "message.eml").read_bytes() for item in (self.store / "items").iterdir()]
+
     def test_verdicts_on_one_connection(self):
-        self.run_script("verdicts.lua")
+        self.run_script("verdicts.lua", AUP_QUARANTINE_MODE="store")
+        stored = self.stored_messages()
+        self.assertEqual(len(stored), 1, "one quarantined message stored")
+        # Exactly as sent: leading spaces of values kept (SMFIP_HDR_LEADSPC), CRLF line ends.
+        self.assertEqual(stored[0], b"From: Jo Bloggs <jo.bloggs@medway.gov.uk>\r\n"
+                         b"To: partner@example.org\r\nSubject: Luck\r\n\r\n"
+                         b"Forward this email to 10 people within 24 hours. "
+                         b"Do not break the chain!\r\n")
+
+    def test_hold_mode_uses_the_mta_hold_queue_and_keeps_a_copy(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            store = pathlib.Path(tmp) / "held"
+            daemon = Daemon(ARGS.milter, str(config_copy(tmp, with_quarantine(store, "hold"))))
+            self.addCleanup(daemon.stop)
+            run = miltertest(daemon, HERE / "verdicts.lua", AUP_QUARANTINE_MODE="hold")
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+            self.assertEqual(len(list((store / "items").iterdir())), 1)
+
+    def test_unwritable_quarantine_means_tempfail_not_loss(self):
+        # Tests run as root, which file modes do not stop: a file where the items directory
+        # was makes every write fail.
+        items = self.store / "items"
+        items.rmdir()
+        items.write_text("not a directory")
+        self.run_script("verdicts.lua", AUP_QUARANTINE_MODE="tempfail")
+        self.assertEqual(list((self.store / "tmp").iterdir()), [], "half-written item left")
 
     def test_protocol_edge_cases(self):
         self.run_script("protocol.lua")
@@ -94,7 +132,7 @@ class MilterProtocol(unittest.TestCase):
                 runs = [subprocess.Popen(
                     ["miltertest", "-s", str(HERE / "verdicts.lua")],
                     env=dict(os.environ, AUP_MILTER_SOCKET=self.daemon.socket,
-                             AUP_MILTER_SCRIPTS=str(HERE)),
+                             AUP_MILTER_SCRIPTS=str(HERE), AUP_QUARANTINE_MODE="store"),
                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                     for _ in range(16)]
                 for run in runs:
@@ -106,15 +144,21 @@ class MilterProtocol(unittest.TestCase):
             reloader.join()
         self.assertEqual(failures, [])
         self.assertIsNone(self.daemon.process.poll(), "daemon died during reloads")
+        self.assertEqual(len(self.stored_messages()), 48, "one stored item per held message")
+        listed = subprocess.run([ARGS.aupctl, "quarantine", "list", "--json", "--config",
+                                 str(pathlib.Path(self.tmp.name) / "aup.json")],
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertEqual(len(json.loads(listed.stdout)), 48, "every stored item is indexed")
 
     def test_audit_file_has_one_json_line_per_message(self):
         with tempfile.TemporaryDirectory() as tmp:
             audit = pathlib.Path(tmp) / "audit.jsonl"
-            config = config_copy(tmp, lambda text: text.replace(
-                '"limits": {', f'"daemon": {{"audit_file": "{audit}"}},\n  "limits": {{', 1))
+            config = config_copy(tmp, with_quarantine(
+                pathlib.Path(tmp) / "q", extra=f'"daemon": {{"audit_file": "{audit}"}},\n  '))
             daemon = Daemon(ARGS.milter, str(config))
             self.addCleanup(daemon.stop)
-            run = miltertest(daemon, HERE / "verdicts.lua")
+            run = miltertest(daemon, HERE / "verdicts.lua", AUP_QUARANTINE_MODE="store")
             self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
             lines = [json.loads(line) for line in audit.read_text().splitlines()]
             self.assertEqual([line["action"] for line in lines],
@@ -123,11 +167,13 @@ class MilterProtocol(unittest.TestCase):
             self.assertEqual(lines[3]["clauses"], "4.4")
             self.assertEqual(lines[0]["sender"], "jo.bloggs@medway.gov.uk")
             self.assertEqual(lines[0]["recipients"], 1)
+            stored = list((pathlib.Path(tmp) / "q" / "items").iterdir())
+            self.assertEqual(lines[2]["quarantine_id"], stored[0].name)
 
     def test_oversized_message_is_refused(self):
         with tempfile.TemporaryDirectory() as tmp:
-            config = config_copy(tmp, lambda text: text.replace(
-                '"limits": {', '"daemon": {"max_message_bytes": 1024},\n  "limits": {', 1))
+            config = config_copy(tmp, with_quarantine(
+                pathlib.Path(tmp) / "q", extra='"daemon": {"max_message_bytes": 1024},\n  '))
             daemon = Daemon(ARGS.milter, str(config))
             self.addCleanup(daemon.stop)
             run = miltertest(daemon, HERE / "size_limit.lua")
@@ -135,7 +181,7 @@ class MilterProtocol(unittest.TestCase):
 
     def test_reload_swaps_policy_and_a_broken_file_keeps_the_old_one(self):
         with tempfile.TemporaryDirectory() as tmp:
-            config = config_copy(tmp)
+            config = config_copy(tmp, with_quarantine(pathlib.Path(tmp) / "q"))
             original = config.read_text()
             daemon = Daemon(ARGS.milter, str(config))
             self.addCleanup(daemon.stop)
@@ -163,6 +209,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--milter", required=True)
     parser.add_argument("--config", required=True)
+    parser.add_argument("--aupctl", required=True)
     ARGS, rest = parser.parse_known_args()
     unittest.main(argv=[sys.argv[0], "-v", *rest])
 

@@ -1,0 +1,228 @@
+// `aupctl quarantine ...`: the compliance officer's commands. Every change goes through the
+// review operations (decided once, audited); reading never changes anything but indexing
+// stored items a crash left unindexed.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/quarantine_view.hpp"
+#include "cli/safe_text.hpp"
+#include "engine/rfc3339.hpp"
+#include "engine/settings_loader.hpp"
+#include "quarantine/review.hpp"
+
+namespace aup::cli {
+namespace {
+
+constexpr int kExitDataErr = 65;
+constexpr int kExitUnavailable = 69;
+constexpr int kExitIoErr = 74;
+constexpr int kExitTempFail = 75;
+
+std::optional<Settings> read_settings(const std::string& config) {
+  std::vector<Diagnostic> diagnostics;
+  DiagnosticSink sink(diagnostics);
+  SourceFile file;
+  if (!read_json_file(config, file, sink)) {
+    for (const Diagnostic& d : diagnostics) std::cerr << format_diagnostic(d) << "\n";
+    return std::nullopt;
+  }
+  Settings settings = load_settings(file, sink);
+  if (sink.error_count() > 0) {
+    for (const Diagnostic& d : diagnostics) std::cerr << format_diagnostic(d) << "\n";
+    return std::nullopt;
+  }
+  return settings;
+}
+
+// "2026-11-01" (midnight UTC) or an RFC 3339 time, as the index's UTC text.
+std::optional<std::string> since_text(const std::string& value) {
+  const auto time = parse_rfc3339(value.size() == 10 ? value + "T00:00:00Z" : value);
+  if (!time) return std::nullopt;
+  return format_rfc3339(*time);
+}
+
+int exit_code(quarantine::Outcome outcome) {
+  switch (outcome) {
+    case quarantine::Outcome::done: return kExitOk;
+    case quarantine::Outcome::not_found: return kExitNoInput;
+    case quarantine::Outcome::not_held: return kExitDataErr;
+    case quarantine::Outcome::relay_deferred: return kExitTempFail;
+    case quarantine::Outcome::relay_refused: return kExitUnavailable;
+    case quarantine::Outcome::failed: return kExitIoErr;
+  }
+  return kExitIoErr;
+}
+
+std::string usable_name(const std::string& name) {
+  if (name.empty() || name.size() > 100) return "";
+  for (const char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return "";
+  }
+  return name;
+}
+
+void print_list(const std::vector<quarantine::Item>& items) {
+  if (items.empty()) {
+    std::cout << "No quarantined messages match.\n";
+    return;
+  }
+  std::cout << fmt::format("{:<25} {:<20} {:<9} {:<30} {:<24} {}\n", "ID", "HELD AT (UTC)",
+                           "STATUS", "SENDER", "RULES (CLAUSES)", "SUBJECT");
+  for (const auto& item : items) {
+    std::cout << fmt::format("{:<25} {:<20} {:<9} {:<30} {:<24} {}\n", item.id, item.time,
+                             to_string(item.status), terminal_safe(item.sender),
+                             terminal_safe(fmt::format("{} ({})", fmt::join(item.rules, ","),
+                                                       fmt::join(item.clauses, ","))),
+                             terminal_safe(item.subject));
+  }
+  std::cout << fmt::format("{} message(s)\n", items.size());
+}
+
+void print_json(const nlohmann::ordered_json& value) {
+  std::cout << value.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+            << "\n";
+}
+
+int list(const quarantine::Quarantine& place, const QuarantineOptions& options) {
+  quarantine::ListFilter filter;
+  if (options.status != "any") filter.status = quarantine::parse_status(options.status);
+  if (options.status != "any" && !filter.status) {
+    std::cerr << "aupctl quarantine list: --status is held, releasing, released, deleted, "
+                 "expired or any\n";
+    return kExitUsage;
+  }
+  if (options.since) {
+    filter.since = since_text(*options.since);
+    if (!filter.since) {
+      std::cerr << "aupctl quarantine list: --since takes 2026-11-01 or an RFC 3339 time\n";
+      return kExitUsage;
+    }
+  }
+  filter.rule = options.rule;
+  filter.sender = options.sender;
+  const auto items = place.index().list(filter);
+  if (options.json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& item : items) out.push_back(quarantine::to_json(item));
+    print_json(out);
+  } else {
+    print_list(items);
+  }
+  return kExitOk;
+}
+
+int show(const quarantine::Quarantine& place, const Settings& settings,
+         const QuarantineOptions& options) {
+  const auto item = place.index().find(options.id);
+  if (!item) {
+    std::cerr << fmt::format("aupctl quarantine show: no quarantined message with id \"{}\"\n",
+                             terminal_safe(options.id));
+    return kExitNoInput;
+  }
+  const auto message = place.store().read_message(item->id);
+  if (options.raw) {
+    if (!message) {
+      std::cerr << "aupctl quarantine show: the stored message is no longer kept\n";
+      return kExitNoInput;
+    }
+    std::cout.write(message->data(), static_cast<std::streamsize>(message->size()));
+    return std::cout.good() ? kExitOk : kExitIoErr;
+  }
+  const auto view = review_view(*item, place.store().read_record(item->id), message, settings);
+  if (options.json) {
+    print_json(view);
+  } else {
+    std::cout << review_text(view);
+  }
+  return kExitOk;
+}
+
+int decide(const quarantine::Quarantine& place, const Settings& settings,
+           const QuarantineOptions& options, const std::string& action) {
+  const std::string reviewer = usable_name(options.reviewer);
+  if (reviewer.empty()) {
+    std::cerr << fmt::format("aupctl quarantine {}: --reviewer must name who decides (1 to 100 "
+                             "printable characters)\n",
+                             action);
+    return kExitUsage;
+  }
+  const quarantine::Decision decision{options.id, reviewer, options.note};
+  const quarantine::ReviewResult result = action == "release"
+                                              ? quarantine::release(place, decision,
+                                                                    settings.header_prefix)
+                                              : quarantine::remove(place, decision);
+  const bool done = result.outcome == quarantine::Outcome::done;
+  (done ? std::cout : std::cerr) << fmt::format(
+      "{}{}\n", done ? "" : fmt::format("aupctl quarantine {}: ", action),
+      terminal_safe(result.message));
+  if (result.outcome == quarantine::Outcome::relay_deferred ||
+      result.outcome == quarantine::Outcome::relay_refused) {
+    std::cerr << "The message is still held; nothing was delivered.\n";
+  }
+  return exit_code(result.outcome);
+}
+
+int purge(const quarantine::Quarantine& place, const Settings& settings,
+          const QuarantineOptions& options) {
+  const unsigned days = options.older_than_days.value_or(settings.quarantine.retention_days);
+  const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(24) * days;
+  const std::string actor = options.reviewer.empty() ? "retention" : usable_name(options.reviewer);
+  if (actor.empty()) {
+    std::cerr << "aupctl quarantine purge: --reviewer must be 1 to 100 printable characters\n";
+    return kExitUsage;
+  }
+  const auto result = quarantine::purge(place, format_rfc3339(cutoff), actor);
+  std::cout << fmt::format("Held before {}: {} expired, {} stored copies of decided messages "
+                           "removed.\n",
+                           format_rfc3339(cutoff), result.expired, result.purged);
+  for (const std::string& problem : result.problems) {
+    std::cerr << "aupctl quarantine purge: " << terminal_safe(problem) << "\n";
+  }
+  return result.problems.empty() ? kExitOk : kExitIoErr;
+}
+
+int audit(const quarantine::Quarantine& place, const QuarantineOptions& options) {
+  const auto entries =
+      place.index().audit(options.id.empty() ? std::nullopt : std::optional(options.id));
+  if (!options.id.empty() && entries.empty() && !place.index().find(options.id)) {
+    std::cerr << fmt::format("aupctl quarantine audit: no quarantined message with id \"{}\"\n",
+                             terminal_safe(options.id));
+    return kExitNoInput;
+  }
+  if (options.json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& entry : entries) out.push_back(quarantine::to_json(entry));
+    print_json(out);
+    return kExitOk;
+  }
+  for (const auto& entry : entries) {
+    std::cout << fmt::format("{}  {:<25} {:<16} {:<15} {}\n", entry.time, entry.item_id,
+                             entry.action, terminal_safe(entry.actor),
+                             terminal_safe(entry.detail));
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_quarantine(const std::string& action, const QuarantineOptions& options) {
+  const auto settings = read_settings(options.config);
+  if (!settings) return kExitConfig;
+  try {
+    const quarantine::Quarantine place(settings->quarantine);
+    place.reconcile();
+    if (action == "list") return list(place, options);
+    if (action == "show") return show(place, *settings, options);
+    if (action == "release" || action == "delete") return decide(place, *settings, options, action);
+    if (action == "purge") return purge(place, *settings, options);
+    return audit(place, options);
+  } catch (const std::exception& error) {
+    std::cerr << fmt::format("aupctl quarantine {}: {} ({})\n", action, error.what(),
+                             settings->quarantine.directory);
+    return kExitIoErr;
+  }
+}
+
+}  // namespace aup::cli
