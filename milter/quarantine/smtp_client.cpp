@@ -86,6 +86,8 @@ SmtpOutcome submit_by_smtp(const SmtpSubmission& submission) noexcept {
     curl_easy_setopt(curl.get(), CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(curl.get(), CURLOPT_READFUNCTION, read_data);
     curl_easy_setopt(curl.get(), CURLOPT_READDATA, &transfer);
+    // With the size known, libcurl sees that the data ends in CRLF and adds no blank line.
+    curl_easy_setopt(curl.get(), CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
     curl_easy_setopt(curl.get(), CURLOPT_DEBUGFUNCTION, watch_replies);
     curl_easy_setopt(curl.get(), CURLOPT_DEBUGDATA, &transfer);
     curl_easy_setopt(curl.get(), CURLOPT_VERBOSE, 1L);  // makes the debug callback run

@@ -59,10 +59,12 @@ def stop_process(proc, sig=signal.SIGTERM, timeout=10):
 class Sink:
     """smtp-sink writing each received message to its own file under DIR."""
 
-    def __init__(self, root, port):
-        self.dir = os.path.join(root, "sink")
+    def __init__(self, root, port, name="sink", options=()):
+        """options: extra smtp-sink flags, e.g. ("-r", "rcpt") to answer RCPT with a 4xx."""
+        self.dir = os.path.join(root, name)
         self.port = port
-        self.log_path = os.path.join(root, "smtp-sink.log")
+        self.options = list(options)
+        self.log_path = os.path.join(root, name + ".log")
         self.proc = None
 
     def start(self):
@@ -71,7 +73,7 @@ class Sink:
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [SMTP_SINK, "-u", MAIL_OWNER, "-d", os.path.join(self.dir, "%Y%m%d%H%M%S."),
-             "-h", "sink.test", "127.0.0.1:%d" % self.port, "100"],
+             "-h", "sink.test"] + self.options + ["127.0.0.1:%d" % self.port, "100"],
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         if not wait_for(lambda: self.proc.poll() is not None or port_open(self.port), 10) \
                 or self.proc.poll() is not None:
@@ -92,17 +94,20 @@ class Sink:
 
     def find(self, token):
         """The dumped message that contains token, or None."""
+        found = self.find_all(token)
+        return found[0] if found else None
+
+    def find_all(self, token):
+        """Every dumped message that contains token."""
         needle = token.encode()
-        for data in self.messages():
-            if needle in data:
-                return data
-        return None
+        return [data for data in self.messages() if needle in data]
 
 
 class Milter:
     """The aup-milter daemon under test, listening on inet:PORT@127.0.0.1."""
 
     def __init__(self, root, binary, config, port):
+        self.env = None  # extra environment for the next start(), e.g. a fault-injection hook
         self.binary = binary
         self.config = config
         self.port = port
@@ -117,7 +122,8 @@ class Milter:
         self.proc = subprocess.Popen(
             [self.binary, "--config", self.config, "--socket", self.socket_spec,
              "--foreground", "--pidfile", self.pidfile],
-            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=dict(os.environ, **(self.env or {})))
         if not wait_for(lambda: self.proc.poll() is not None or port_open(self.port), 15) \
                 or self.proc.poll() is not None:
             raise RuntimeError("aup-milter did not start (exit %s); log:\n%s"
@@ -156,6 +162,11 @@ class Milter:
 MASTER_CF = """\
 # Private test instance: every service unchrooted, smtpd on loopback only.
 127.0.0.1:{smtpd_port} inet n - n - - smtpd
+# The quarantine's release relay: a loopback smtpd without milters (packaging/postfix).
+127.0.0.1:{release_port} inet n - n - - smtpd
+  -o smtpd_milters=
+  -o non_smtpd_milters=
+  -o smtpd_authorized_xclient_hosts=
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -181,7 +192,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 class Postfix:
     """A private Postfix instance: config, queue and data directories all under root."""
 
-    def __init__(self, root, smtpd_port, sink_port, milter_port):
+    def __init__(self, root, smtpd_port, sink_port, milter_port, release_port):
         self.root = root
         self.config_dir = os.path.join(root, "etc")
         self.queue_dir = os.path.join(root, "queue")
@@ -241,7 +252,7 @@ class Postfix:
             "smtp_connect_timeout": "5s",
             "message_size_limit": "20480000",
         }
-        self.master_cf = MASTER_CF.format(smtpd_port=smtpd_port)
+        self.master_cf = MASTER_CF.format(smtpd_port=smtpd_port, release_port=release_port)
 
     def _run(self, *args, check=True):
         proc = subprocess.run(list(args), capture_output=True, text=True, timeout=60)

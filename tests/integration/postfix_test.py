@@ -25,8 +25,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import postfix_harness as harness  # noqa: E402
 
 REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-ARGS = argparse.Namespace(milter=None, config=os.path.join(REPO, "rules", "aup.json"),
-                          keep=False)
+ARGS = argparse.Namespace(milter=None, aupctl=None,
+                          config=os.path.join(REPO, "rules", "aup.json"), keep=False)
 DELIVERY_TIMEOUT = 30
 SENDER = "jo.bloggs@medway.gov.uk"
 PARTNER = "partner@example.org"
@@ -70,7 +70,9 @@ class Result:
         return "Result(%s, %d, %r)" % (self.stage, self.code, self.text)
 
 
-class PostfixMilterTest(unittest.TestCase):
+class PostfixFixture(unittest.TestCase):
+    """A private Postfix with the milter, a sink, and a release relay; no tests of its own."""
+
     @classmethod
     def setUpClass(cls):
         cls.root = tempfile.mkdtemp(prefix="aup-postfix-test-")
@@ -80,20 +82,37 @@ class PostfixMilterTest(unittest.TestCase):
             cls.sink = harness.Sink(cls.root, harness.free_port())
             cls.sink.start()
             cls.milter_port = harness.free_port()
+            cls.release_port = harness.free_port()
             if ARGS.milter:
                 # The milter reads a private copy of the configuration directory, so that the
                 # reload test can break and repair rule files.
                 cls.policy_dir = os.path.join(cls.root, "policy")
                 shutil.copytree(os.path.dirname(os.path.abspath(ARGS.config)), cls.policy_dir)
                 cls.config = os.path.join(cls.policy_dir, os.path.basename(ARGS.config))
+                cls.quarantine_dir = os.path.join(cls.root, "quarantine")
+                cls.configure_quarantine()
                 cls.milter = harness.Milter(cls.root, ARGS.milter, cls.config, cls.milter_port)
                 cls.milter.start()
             cls.postfix = harness.Postfix(cls.root, harness.free_port(), cls.sink.port,
-                                          cls.milter_port)
+                                          cls.milter_port, cls.release_port)
             cls.postfix.start()
         except Exception:
             cls._teardown_all()
             raise
+
+    @classmethod
+    def configure_quarantine(cls, **changes):
+        """The quarantine section of the milter's configuration: store mode in the temp dir,
+        releasing through the milter-less smtpd of the private Postfix."""
+        with open(cls.config) as f:
+            doc = json.load(f)
+        doc["quarantine"] = dict({
+            "mode": "store", "directory": cls.quarantine_dir,
+            "release_relay": "127.0.0.1:%d" % cls.release_port,
+            "postfix_config_directory": os.path.join(cls.root, "etc"),
+            "sender_notice": {"enabled": True}}, **changes)
+        with open(cls.config, "w") as f:
+            json.dump(doc, f, indent=2)
 
     @classmethod
     def tearDownClass(cls):
@@ -178,6 +197,20 @@ class PostfixMilterTest(unittest.TestCase):
     def held_messages(self):
         return [m for m in self.postfix.queued_messages() if m.get("queue_name") == "hold"]
 
+    def stored_items(self):
+        """{id: raw bytes} of every complete item in the quarantine directory."""
+        items = os.path.join(self.quarantine_dir, "items")
+        out = {}
+        for name in os.listdir(items):
+            with open(os.path.join(items, name, "message.eml"), "rb") as f:
+                out[name] = f.read()
+        return out
+
+    def stored_with(self, token):
+        return [i for i, raw in self.stored_items().items() if token.encode() in raw]
+
+
+class PostfixMilterTest(PostfixFixture):
     # --- the tests ---------------------------------------------------------------------------
 
     def test_clean_outbound_message_is_delivered_unchanged(self):
@@ -218,17 +251,13 @@ class PostfixMilterTest(unittest.TestCase):
         self.assertEqual((r.stage, r.code), ("data", 550), "%r%s" % (r, self.diagnostics()))
         self.assertIn("3.2", r.text)
 
-    def test_chain_letter_is_held_in_the_queue(self):
+    def test_chain_letter_is_stored_for_review_and_not_delivered(self):
         held_before = {m["queue_id"] for m in self.held_messages()}
         r = self.submit(make_message(self.token, subject="Good luck", text=CHAIN_TEXT))
         self.assertTrue(r.accepted, "%r%s" % (r, self.diagnostics()))
-        held = [m for m in self.held_messages() if m["queue_id"] not in held_before]
-        self.assertEqual(len(held), 1, "expected one new message on hold: %s%s"
-                         % (held, self.diagnostics()))
-        self.assertEqual(held[0]["sender"], SENDER)
-        self.assertEqual([rc["address"] for rc in held[0]["recipients"]], [PARTNER])
-        self.assertIn(held[0]["queue_id"], self.postfix.queue_ids("hold"))
-        self.assertIn(self.token, self.postfix.postcat(held[0]["queue_id"]))
+        self.assertEqual(len(self.stored_with(self.token)), 1, self.diagnostics())
+        self.assertEqual([m for m in self.held_messages() if m["queue_id"] not in held_before],
+                         [], "store mode must not use the hold queue")
         self.assert_not_delivered()
 
     def test_inbound_message_with_executable_passes_untouched(self):
@@ -334,6 +363,7 @@ class PostfixMilterTest(unittest.TestCase):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--milter", help="aup-milter binary (omit to test only the no-milter case)")
+    ap.add_argument("--aupctl", help="aupctl binary (the quarantine tests need it)")
     ap.add_argument("--config", default=ARGS.config, help="aup.json (its directory is copied)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir for inspection")
     args, rest = ap.parse_known_args()
@@ -347,6 +377,7 @@ def main():
     if os.geteuid() != 0:
         ap.error("must run as root (a private Postfix instance needs it)")
     ARGS.milter = os.path.abspath(args.milter) if args.milter else None
+    ARGS.aupctl = os.path.abspath(args.aupctl) if args.aupctl else None
     ARGS.config = os.path.abspath(args.config)
     ARGS.keep = args.keep
     started = time.monotonic()
