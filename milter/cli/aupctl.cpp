@@ -72,6 +72,8 @@ void add_quarantine(CLI::App& app, aup::cli::QuarantineOptions& options, int& st
   show->add_option("ID", options.id, "Quarantine id")->required();
   show->add_flag("--json", options.json, "JSON output");
   show->add_flag("--raw", options.raw, "The stored message bytes, exactly as received");
+  show->add_option("--reviewer", options.reviewer,
+                   "Who is reading (recorded; default: the login name)");
   for (const auto& [name, help] :
        {std::pair<std::string, std::string>{"release", "Deliver a held message to its recipients"},
         {"delete", "Delete a held message without delivering it"}}) {
@@ -79,6 +81,10 @@ void add_quarantine(CLI::App& app, aup::cli::QuarantineOptions& options, int& st
     decide->add_option("ID", options.id, "Quarantine id")->required();
     decide->add_option("--reviewer", options.reviewer, "Who decides (recorded)")->required();
     decide->add_option("--note", options.note, "Why (recorded)");
+    if (name == "release") {
+      decide->add_flag("--retry-interrupted", options.retry_interrupted,
+                       "Retry a release that was interrupted (a duplicate is possible)");
+    }
   }
   CLI::App* purge = add_quarantine_action(
       *quarantine, options, status, "purge",

@@ -35,6 +35,7 @@ struct QuarantineOptions {
   bool raw = false;
   std::string reviewer;
   std::string note;
+  bool retry_interrupted = false;
   std::optional<unsigned> older_than_days;
 };
 

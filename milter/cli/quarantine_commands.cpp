@@ -2,7 +2,10 @@
 // review operations (decided once, audited); reading never changes anything but indexing
 // stored items a crash left unindexed.
 #include <fmt/format.h>
+#include <pwd.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -61,6 +64,28 @@ std::string usable_name(const std::string& name) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return "";
   }
   return name;
+}
+
+// Who runs aupctl: the sudo caller when there is one, else the login name.
+std::string os_user() {
+  const char* sudo_user = std::getenv("SUDO_USER");
+  if (sudo_user != nullptr && *sudo_user != '\0') return sudo_user;
+  const passwd* entry = getpwuid(getuid());
+  return entry != nullptr && entry->pw_name != nullptr ? entry->pw_name
+                                                       : fmt::format("uid {}", getuid());
+}
+
+// Reading held mail is itself on the record. A failure to record does not stop the reading.
+void record_view(const quarantine::Quarantine& place, const std::string& id,
+                 const std::string& reviewer, bool raw) {
+  const std::string actor = reviewer.empty() ? os_user() : usable_name(reviewer);
+  try {
+    place.index().append_audit({quarantine::now_rfc3339(), id, actor.empty() ? os_user() : actor,
+                                raw ? "viewed-raw" : "viewed", ""});
+  } catch (const std::exception& error) {
+    std::cerr << "aupctl quarantine show: not recorded in the audit trail: " << error.what()
+              << "\n";
+  }
 }
 
 void print_list(const std::vector<quarantine::Item>& items) {
@@ -122,6 +147,7 @@ int show(const quarantine::Quarantine& place, const Settings& settings,
     return kExitNoInput;
   }
   const auto message = place.store().read_message(item->id);
+  record_view(place, item->id, options.reviewer, options.raw);
   if (options.raw) {
     if (!message) {
       std::cerr << "aupctl quarantine show: the stored message is no longer kept\n";
@@ -148,7 +174,8 @@ int decide(const quarantine::Quarantine& place, const Settings& settings,
                              action);
     return kExitUsage;
   }
-  const quarantine::Decision decision{options.id, reviewer, options.note};
+  const quarantine::Decision decision{options.id, reviewer, options.note,
+                                      options.retry_interrupted};
   const quarantine::ReviewResult result = action == "release"
                                               ? quarantine::release(place, decision,
                                                                     settings.header_prefix)

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/addresses.hpp"
+#include "engine/rfc3339.hpp"
 #include "quarantine/postsuper.hpp"
 #include "quarantine/smtp_client.hpp"
 
@@ -12,9 +13,10 @@ namespace {
 ReviewResult not_held(const Item& item) {
   if (item.status == Status::releasing) {
     return {Outcome::not_held,
-            fmt::format("{} is being released by someone else (or a release was interrupted; "
-                        "see `aupctl quarantine audit {}`)",
-                        item.id, item.id)};
+            fmt::format("{} is being released by someone else. If that release was interrupted "
+                        "(see `aupctl quarantine audit {}`), release it again with "
+                        "--retry-interrupted once {} minutes have passed",
+                        item.id, item.id, kReleaseInterruptedAfter.count())};
   }
   return {Outcome::not_held,
           fmt::format("{} is not held: it was {} by {} at {}", item.id, to_string(item.status),
@@ -36,6 +38,30 @@ std::optional<Item> held_item(const Quarantine& quarantine, const std::string& i
 
 AuditEntry entry(const Decision& decision, std::string action, std::string detail) {
   return {now_rfc3339(), decision.id, decision.reviewer, std::move(action), std::move(detail)};
+}
+
+// When the last release of the item started, if it did.
+std::optional<std::chrono::system_clock::time_point> release_started(Index& index,
+                                                                     const std::string& id) {
+  std::optional<std::chrono::system_clock::time_point> started;
+  for (const AuditEntry& past : index.audit(id)) {
+    if (past.action == "release-started") started = parse_rfc3339(past.time);
+  }
+  return started;
+}
+
+// Puts an item whose release never finished back to held, if it is old enough to be sure.
+void reset_interrupted_release(const Quarantine& quarantine, const Decision& decision) {
+  Index& index = quarantine.index();
+  const auto item = index.find(decision.id);
+  if (!item || item->status != Status::releasing) return;
+  const auto started = release_started(index, decision.id);
+  if (started && std::chrono::system_clock::now() - *started < kReleaseInterruptedAfter) return;
+  index.transition(decision.id, {Status::releasing}, Status::held,
+                   entry(decision, "release-interrupted",
+                         "an unfinished release was taken back; the relay may have delivered "
+                         "it already"),
+                   false, "");
 }
 
 // Delivers a stored item through the release relay.
@@ -97,6 +123,7 @@ std::string released_message(std::string_view raw, const std::string& header_pre
 
 ReviewResult release(const Quarantine& quarantine, const Decision& decision,
                      const std::string& header_prefix) {
+  if (decision.retry_interrupted) reset_interrupted_release(quarantine, decision);
   ReviewResult refusal;
   const auto item = held_item(quarantine, decision.id, refusal);
   if (!item) return refusal;

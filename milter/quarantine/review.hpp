@@ -3,6 +3,7 @@
 // transition is the lock, so two reviewers racing get one success and one refusal.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "quarantine/quarantine.hpp"
@@ -27,7 +28,15 @@ struct Decision {
   std::string id;
   std::string reviewer;
   std::string note;
+  // Release only: take back a release that was started over kReleaseInterruptedAfter ago and
+  // never finished (the process died). The relay may have delivered it already; the reviewer
+  // accepts that a duplicate is possible.
+  bool retry_interrupted = false;
 };
+
+// Longer than any release can take (SMTP connect and transfer timeouts), so that a release
+// still running is never mistaken for an interrupted one.
+inline constexpr std::chrono::minutes kReleaseInterruptedAfter{10};
 
 ReviewResult release(const Quarantine& quarantine, const Decision& decision,
                      const std::string& header_prefix);

@@ -122,6 +122,28 @@ class QuarantineTest(base.PostfixFixture):
         self.assertIn(("release-started", OFFICER), self.audit_actions(item_id))
         self.assertIn(("released", OFFICER), self.audit_actions(item_id))
 
+    def test_list_filters_and_reading_is_audited(self):
+        item_id = self.quarantine(subject="Lucky list")
+        ids = lambda *args: [i["id"] for i in self.aupctl_json("list", *args)]  # noqa: E731
+        self.assertIn(item_id, ids("--rule", "chain-letter-phrase"))
+        self.assertNotIn(item_id, ids("--rule", "empty-subject"))
+        self.assertIn(item_id, ids("--sender", base.SENDER.upper()))
+        self.assertNotIn(item_id, ids("--sender", "someone.else@medway.gov.uk"))
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        self.assertIn(item_id, ids("--since", today))
+        self.assertNotIn(item_id, ids("--since", "2200-01-01"))
+        self.assertNotIn(item_id, ids("--status", "released"))
+        text = self.aupctl("list")
+        self.assertIn(item_id.encode(), text.stdout)
+        self.assertIn(b"Lucky list", text.stdout)
+        for bad in (("--status", "pending"), ("--since", "yesterday"), ("--since", "2999-01-01")):
+            self.assertEqual(self.aupctl("list", *bad).returncode, 64, bad)
+        self.aupctl("show", item_id, "--reviewer", OFFICER)
+        self.aupctl("show", item_id, "--raw")
+        actions = self.audit_actions(item_id)
+        self.assertIn(("viewed", OFFICER), actions)
+        self.assertIn("viewed-raw", [a for a, _ in actions])
+
     def test_sender_is_told_the_message_is_held_and_why(self):
         item_id = self.quarantine()
         notice = harness.wait_for(lambda: self.sink.find(item_id), base.DELIVERY_TIMEOUT)
@@ -209,6 +231,15 @@ class QuarantineTest(base.PostfixFixture):
         self.postfix._run(harness.POSTQUEUE, "-c", self.postfix.config_dir, "-f")
         self.wait_delivered()
         self.assertEqual(self.item(item_id)["status"], "released")
+        # Deleting in hold mode removes it from the hold queue too.
+        doomed = "aup-" + uuid.uuid4().hex
+        doomed_id = self.quarantine(doomed)
+        queue_id = self.item(doomed_id)["queue_id"]
+        self.assertIn(queue_id, self.postfix.queue_ids("hold"))
+        run = self.aupctl("delete", doomed_id, "--reviewer", OFFICER)
+        self.assertEqual(run.returncode, EX_OK, run.stderr.decode())
+        self.assertNotIn(queue_id, self.postfix.queue_ids("hold"))
+        self.assert_not_delivered(doomed)
 
     def switch_mode(self, mode):
         self.configure_quarantine(mode=mode)

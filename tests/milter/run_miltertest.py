@@ -57,10 +57,16 @@ def config_copy(directory, edit=lambda text: text):
     return path
 
 
-def with_quarantine(directory, mode="store", extra=""):
-    """An edit for config_copy: the quarantine in `directory`, in store or hold mode."""
-    section = json.dumps({"mode": mode, "directory": str(directory)})
-    return lambda text: text.replace('"limits": {', f'"quarantine": {section},\n  {extra}"limits": {{', 1)
+def with_quarantine(directory, mode="store", daemon=None):
+    """An edit for config_copy: the quarantine in `directory`, in store or hold mode, and
+    optionally other daemon settings."""
+    def edit(text):
+        doc = json.loads(text)
+        doc["quarantine"] = {"mode": mode, "directory": str(directory)}
+        if daemon:
+            doc["daemon"] = daemon
+        return json.dumps(doc, indent=2)
+    return edit
 
 
 def miltertest(daemon, script, **extra):
@@ -154,8 +160,8 @@ class MilterProtocol(unittest.TestCase):
     def test_audit_file_has_one_json_line_per_message(self):
         with tempfile.TemporaryDirectory() as tmp:
             audit = pathlib.Path(tmp) / "audit.jsonl"
-            config = config_copy(tmp, with_quarantine(
-                pathlib.Path(tmp) / "q", extra=f'"daemon": {{"audit_file": "{audit}"}},\n  '))
+            config = config_copy(tmp, with_quarantine(pathlib.Path(tmp) / "q",
+                                                      daemon={"audit_file": str(audit)}))
             daemon = Daemon(ARGS.milter, str(config))
             self.addCleanup(daemon.stop)
             run = miltertest(daemon, HERE / "verdicts.lua", AUP_QUARANTINE_MODE="store")
@@ -172,8 +178,8 @@ class MilterProtocol(unittest.TestCase):
 
     def test_oversized_message_is_refused(self):
         with tempfile.TemporaryDirectory() as tmp:
-            config = config_copy(tmp, with_quarantine(
-                pathlib.Path(tmp) / "q", extra='"daemon": {"max_message_bytes": 1024},\n  '))
+            config = config_copy(tmp, with_quarantine(pathlib.Path(tmp) / "q",
+                                                      daemon={"max_message_bytes": 1024}))
             daemon = Daemon(ARGS.milter, str(config))
             self.addCleanup(daemon.stop)
             run = miltertest(daemon, HERE / "size_limit.lua")
@@ -196,8 +202,9 @@ class MilterProtocol(unittest.TestCase):
                 time.sleep(0.5)
 
             expect("reject")
-            reload_with(original.replace('"ict.servicedesk@medway.gov.uk"',
-                                         '"ict.servicedesk@medway.gov.uk", "jo.bloggs@medway.gov.uk"'))
+            doc = json.loads(original)
+            doc["all_staff"]["authorised_senders"].append("jo.bloggs@medway.gov.uk")
+            reload_with(json.dumps(doc))
             expect("accept")
             reload_with('{"rule_files": [')  # broken JSON: the last good policy stays
             expect("accept")
