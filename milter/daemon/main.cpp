@@ -1,6 +1,5 @@
 // aup-milter: the daemon Postfix and Sendmail talk to; a thin libmilter adapter over the engine.
 #include <libmilter/mfapi.h>
-#include <sys/stat.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -55,8 +54,6 @@ int run(const Options& options) {
   openlog("aup-milter", LOG_PID | (options.foreground ? LOG_PERROR : 0), LOG_MAIL);
   if (!options.pidfile.empty()) std::ofstream(options.pidfile) << getpid() << "\n";
   aup::daemon::block_reload_signal();
-  // Held mail, its index and the audit trail are for the daemon and its group (reviewers) only.
-  umask(027);
   // Open the quarantine now: a directory it cannot write is a setup error to fix before mail
   // flows, not a tempfail discovered on the first held message.
   aup::daemon::QuarantineService quarantines;

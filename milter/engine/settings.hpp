@@ -64,7 +64,7 @@ struct QuarantineSettings {
   // hold: the MTA keeps it (smfi_quarantine, Postfix's hold queue); a copy is stored for review.
   enum class Mode { store, hold };
   Mode mode = Mode::store;
-  std::string directory = "/var/spool/aup-milter/quarantine";  // relative: to the config file
+  std::string directory = "/var/lib/aup-milter/quarantine";  // relative: to the config file
   std::string index;  // SQLite file; "" for index.sqlite in `directory`
   std::string release_relay = "127.0.0.1:10026";  // host:port of an SMTP service without milters
   std::string release_helo;                       // EHLO name for re-injection; "" for hostname
