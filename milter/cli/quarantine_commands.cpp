@@ -127,6 +127,7 @@ int list(const quarantine::Quarantine& place, const QuarantineOptions& options) 
   }
   filter.rule = options.rule;
   filter.sender = options.sender;
+  if (filter.sender == "<>") filter.sender = "";  // the null sender (bounces, notices)
   const auto items = place.index().list(filter);
   if (options.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();

@@ -98,7 +98,8 @@ HoldResult Quarantine::hold(const HoldRequest& request) const {
                                      fmt::join(result.item.rules, ", "),
                                      fmt::join(result.item.clauses, ", "), request.queue_id)};
   try {
-    index_->add(result.item, entry);
+    // A reviewer's reconcile may have indexed it a moment ago; keep our fuller entry anyway.
+    if (!index_->add(result.item, entry)) index_->append_audit(entry);
   } catch (const std::exception& error) {
     result.index_error = error.what();
   }

@@ -98,6 +98,33 @@ bool is_at_line_start_field(std::string_view line, const std::string& prefix) {
          to_lower_ascii(line.substr(0, colon)).starts_with(to_lower_ascii(prefix));
 }
 
+// Ends a held item's review without delivering it (deleted or expired). The item is claimed
+// first, so that no release can start meanwhile; in hold mode the MTA's copy is deleted next,
+// and if that fails the claim is given back. False with `why` empty: someone decided first.
+bool take_out_of_review(const Quarantine& quarantine, const Item& item, Status to,
+                        const AuditEntry& decided, const std::string& note, std::string& why) {
+  Index& index = quarantine.index();
+  if (item.mode != "hold") return index.transition(item.id, {Status::held}, to, decided, true, note);
+  AuditEntry started = decided;
+  started.action += "-started";
+  if (!index.transition(item.id, {Status::held}, to, started, false, "")) return false;
+  if (!postsuper_one(quarantine.settings().postfix_config_directory, "-d", item.queue_id, why)) {
+    AuditEntry failed = decided;
+    failed.action += "-failed";
+    failed.detail = why;
+    index.transition(item.id, {to}, Status::held, failed, false, "");
+    return false;
+  }
+  return index.transition(item.id, {to}, to, decided, true, note);
+}
+
+bool discard_stored_copy(const Quarantine& quarantine, const std::string& id,
+                         const AuditEntry& removed) {
+  if (!quarantine.store().remove(id)) return false;
+  quarantine.index().mark_removed(id, removed);
+  return true;
+}
+
 }  // namespace
 
 std::string released_message(std::string_view raw, const std::string& header_prefix,
@@ -149,54 +176,43 @@ ReviewResult remove(const Quarantine& quarantine, const Decision& decision) {
   const auto item = held_item(quarantine, decision.id, refusal);
   if (!item) return refusal;
   std::string why;
-  if (item->mode == "hold" &&
-      !postsuper_one(quarantine.settings().postfix_config_directory, "-d", item->queue_id, why)) {
-    return {Outcome::failed, why};
+  if (!take_out_of_review(quarantine, *item, Status::deleted,
+                          entry(decision, "deleted", decision.note), decision.note, why)) {
+    return why.empty() ? not_held(quarantine.index().find(item->id).value_or(*item))
+                       : ReviewResult{Outcome::failed, why};
   }
-  Index& index = quarantine.index();
-  if (!index.transition(item->id, {Status::held}, Status::deleted,
-                        entry(decision, "deleted", decision.note), true, decision.note)) {
-    return not_held(index.find(item->id).value_or(*item));
-  }
-  if (!quarantine.store().remove(item->id)) {
+  if (!discard_stored_copy(quarantine, item->id, entry(decision, "removed", "stored message deleted"))) {
     return {Outcome::failed, fmt::format("{} is marked deleted but its files could not be removed "
                                          "from {}", item->id, quarantine.store().directory())};
   }
-  index.mark_removed(item->id, entry(decision, "removed", "stored message deleted"));
   return {Outcome::done, fmt::format("{} deleted", item->id)};
 }
 
 PurgeResult purge(const Quarantine& quarantine, const std::string& cutoff,
                   const std::string& actor) {
   PurgeResult result;
-  Index& index = quarantine.index();
   ListFilter old;
   old.before = cutoff;
-  for (const Item& item : index.list(old)) {
-    const Decision decision{item.id, actor, ""};
+  for (const Item& item : quarantine.index().list(old)) {
+    const Decision decision{item.id, actor, "", false};
     if (item.status == Status::held) {
       std::string why;
-      if (item.mode == "hold" &&
-          !postsuper_one(quarantine.settings().postfix_config_directory, "-d", item.queue_id,
-                         why)) {
-        result.problems.push_back(fmt::format("{}: {}", item.id, why));
-        continue;
-      }
-      if (!index.transition(item.id, {Status::held}, Status::expired,
-                            entry(decision, "expired", "held longer than the retention period"),
-                            true, "retention period reached")) {
-        continue;  // decided meanwhile
+      if (!take_out_of_review(quarantine, item, Status::expired,
+                              entry(decision, "expired", "held longer than the retention period"),
+                              "retention period reached", why)) {
+        if (!why.empty()) result.problems.push_back(fmt::format("{}: {}", item.id, why));
+        continue;  // or decided meanwhile
       }
       ++result.expired;
     } else if (!item.stored || item.status == Status::releasing) {
       continue;
+    } else {
+      ++result.purged;
     }
-    if (!quarantine.store().remove(item.id)) {
+    if (!discard_stored_copy(quarantine, item.id,
+                             entry(decision, "purged", "stored message removed (retention)"))) {
       result.problems.push_back(fmt::format("{}: files could not be removed", item.id));
-      continue;
     }
-    index.mark_removed(item.id, entry(decision, "purged", "stored message removed (retention)"));
-    if (item.status != Status::held) ++result.purged;
   }
   return result;
 }

@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "quarantine/index.hpp"
 
@@ -63,6 +65,12 @@ class Statement {
   Statement& bind(int index, const std::string& text) {
     check(sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()),
                             SQLITE_TRANSIENT));
+    return *this;
+  }
+  // Nothing: binds NULL, which the queries read as "no filter".
+  Statement& bind(int index, const std::optional<std::string>& text) {
+    if (text) return bind(index, *text);
+    check(sqlite3_bind_null(statement_, index));
     return *this;
   }
   Statement& bind(int index, int64_t number) {
@@ -144,7 +152,7 @@ class SqliteIndex final : public Index {
     }
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     try {
-      execute("PRAGMA journal_mode=WAL");
+      enter_wal_mode();
       execute("PRAGMA synchronous=FULL");
       execute(kSchema);
     } catch (...) {
@@ -187,15 +195,16 @@ class SqliteIndex final : public Index {
   std::vector<Item> list(const ListFilter& filter) override {
     const std::lock_guard lock(mutex_);
     Statement query(db_, fmt::format(
-                             "SELECT {} FROM items WHERE (?1 = '' OR status = ?1) "
-                             "AND (?2 = '' OR time >= ?2) AND (?3 = '' OR time < ?3) "
-                             "AND (?4 = '' OR EXISTS (SELECT 1 FROM json_each(items.rules) "
-                             "WHERE value = ?4)) AND (?5 = '' OR lower(sender) = lower(?5)) "
+                             "SELECT {} FROM items WHERE (?1 IS NULL OR status = ?1) "
+                             "AND (?2 IS NULL OR time >= ?2) AND (?3 IS NULL OR time < ?3) "
+                             "AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(items.rules) "
+                             "WHERE value = ?4)) AND (?5 IS NULL OR lower(sender) = lower(?5)) "
                              "ORDER BY time DESC, id DESC",
                              kItemColumns));
-    query.bind(1, filter.status ? std::string(to_string(*filter.status)) : "");
-    query.bind(2, filter.since.value_or("")).bind(3, filter.before.value_or(""));
-    query.bind(4, filter.rule.value_or("")).bind(5, filter.sender.value_or(""));
+    query.bind(1, filter.status ? std::optional(std::string(to_string(*filter.status)))
+                                : std::nullopt);
+    query.bind(2, filter.since).bind(3, filter.before);
+    query.bind(4, filter.rule).bind(5, filter.sender);
     std::vector<Item> items;
     while (query.step()) items.push_back(item_from(query));
     return items;
@@ -239,8 +248,8 @@ class SqliteIndex final : public Index {
     const std::lock_guard lock(mutex_);
     Statement query(db_,
                     "SELECT time, item_id, actor, action, detail FROM audit "
-                    "WHERE (?1 = '' OR item_id = ?1) ORDER BY seq");
-    query.bind(1, id.value_or(""));
+                    "WHERE (?1 IS NULL OR item_id = ?1) ORDER BY seq");
+    query.bind(1, id);
     std::vector<AuditEntry> entries;
     while (query.step()) {
       entries.push_back({query.text(0), query.text(1), query.text(2), query.text(3),
@@ -269,6 +278,22 @@ class SqliteIndex final : public Index {
     SqliteIndex& index_;
     bool done_ = false;
   };
+
+  // Switching a new file to WAL needs an exclusive lock and does not wait on the busy handler:
+  // two processes opening a fresh index at once would fail. Retry within the busy timeout.
+  void enter_wal_mode() {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    for (;;) {
+      const int result = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+      if (result == SQLITE_OK) return;
+      if ((result != SQLITE_BUSY && result != SQLITE_LOCKED) ||
+          std::chrono::steady_clock::now() > deadline) {
+        throw IndexError(fmt::format("quarantine index: {}", sqlite3_errmsg(db_)));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
 
   void execute(const char* sql) {
     char* error = nullptr;
