@@ -49,9 +49,7 @@ CLI::App* add_quarantine_action(CLI::App& quarantine, aup::cli::QuarantineOption
                                 int& status, const std::string& name, const std::string& help) {
   CLI::App* action = quarantine.add_subcommand(name, help);
   action->add_option("--config", options.config, "Configuration file")->capture_default_str();
-  action->callback([&options, &status, name] {
-    status = aup::cli::run_quarantine(name, options);
-  });
+  action->callback([&options, &status, name] { status = aup::cli::run_quarantine(name, options); });
   return action;
 }
 
@@ -60,8 +58,7 @@ void add_quarantine(CLI::App& app, aup::cli::QuarantineOptions& options, int& st
   quarantine->require_subcommand(1);
   CLI::App* list =
       add_quarantine_action(*quarantine, options, status, "list", "List quarantined messages");
-  list->add_option("--status", options.status,
-                   "held, releasing, released, deleted, expired or any")
+  list->add_option("--status", options.status, "held, releasing, released, deleted, expired or any")
       ->capture_default_str();
   list->add_option("--since", options.since, "Held on or after: 2026-11-01 or RFC 3339 time");
   list->add_option("--rule", options.rule, "Held by this rule id");
@@ -89,8 +86,9 @@ void add_quarantine(CLI::App& app, aup::cli::QuarantineOptions& options, int& st
   CLI::App* purge = add_quarantine_action(
       *quarantine, options, status, "purge",
       "Expire held messages and remove stored copies older than the retention period");
-  purge->add_option("--older-than", options.older_than_days,
-                    "Days (default: quarantine.retention_days, 30)")
+  purge
+      ->add_option("--older-than", options.older_than_days,
+                   "Days (default: quarantine.retention_days, 30)")
       ->check(CLI::Range(0u, 36500u));
   purge->add_option("--reviewer", options.reviewer, "Who purges (default: retention)");
   CLI::App* audit = add_quarantine_action(*quarantine, options, status, "audit",

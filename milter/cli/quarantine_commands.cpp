@@ -28,12 +28,14 @@ std::optional<Settings> read_settings(const std::string& config) {
   DiagnosticSink sink(diagnostics);
   SourceFile file;
   if (!read_json_file(config, file, sink)) {
-    for (const Diagnostic& d : diagnostics) std::cerr << format_diagnostic(d) << "\n";
+    for (const Diagnostic& d : diagnostics)
+      std::cerr << format_diagnostic(d) << "\n";
     return std::nullopt;
   }
   Settings settings = load_settings(file, sink);
   if (sink.error_count() > 0) {
-    for (const Diagnostic& d : diagnostics) std::cerr << format_diagnostic(d) << "\n";
+    for (const Diagnostic& d : diagnostics)
+      std::cerr << format_diagnostic(d) << "\n";
     return std::nullopt;
   }
   return settings;
@@ -48,12 +50,18 @@ std::optional<std::string> since_text(const std::string& value) {
 
 int exit_code(quarantine::Outcome outcome) {
   switch (outcome) {
-    case quarantine::Outcome::done: return kExitOk;
-    case quarantine::Outcome::not_found: return kExitNoInput;
-    case quarantine::Outcome::not_held: return kExitDataErr;
-    case quarantine::Outcome::relay_deferred: return kExitTempFail;
-    case quarantine::Outcome::relay_refused: return kExitUnavailable;
-    case quarantine::Outcome::failed: return kExitIoErr;
+    case quarantine::Outcome::done:
+      return kExitOk;
+    case quarantine::Outcome::not_found:
+      return kExitNoInput;
+    case quarantine::Outcome::not_held:
+      return kExitDataErr;
+    case quarantine::Outcome::relay_deferred:
+      return kExitTempFail;
+    case quarantine::Outcome::relay_refused:
+      return kExitUnavailable;
+    case quarantine::Outcome::failed:
+      return kExitIoErr;
   }
   return kExitIoErr;
 }
@@ -106,8 +114,7 @@ void print_list(const std::vector<quarantine::Item>& items) {
 }
 
 void print_json(const nlohmann::ordered_json& value) {
-  std::cout << value.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
-            << "\n";
+  std::cout << value.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
 }
 
 int list(const quarantine::Quarantine& place, const QuarantineOptions& options) {
@@ -131,7 +138,8 @@ int list(const quarantine::Quarantine& place, const QuarantineOptions& options) 
   const auto items = place.index().list(filter);
   if (options.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const auto& item : items) out.push_back(quarantine::to_json(item));
+    for (const auto& item : items)
+      out.push_back(quarantine::to_json(item));
     print_json(out);
   } else {
     print_list(items);
@@ -170,17 +178,17 @@ int decide(const quarantine::Quarantine& place, const Settings& settings,
            const QuarantineOptions& options, const std::string& action) {
   const std::string reviewer = usable_name(options.reviewer);
   if (reviewer.empty()) {
-    std::cerr << fmt::format("aupctl quarantine {}: --reviewer must name who decides (1 to 100 "
-                             "printable characters)\n",
-                             action);
+    std::cerr << fmt::format(
+        "aupctl quarantine {}: --reviewer must name who decides (1 to 100 "
+        "printable characters)\n",
+        action);
     return kExitUsage;
   }
   const quarantine::Decision decision{options.id, reviewer, options.note,
                                       options.retry_interrupted};
-  const quarantine::ReviewResult result = action == "release"
-                                              ? quarantine::release(place, decision,
-                                                                    settings.header_prefix)
-                                              : quarantine::remove(place, decision);
+  const quarantine::ReviewResult result =
+      action == "release" ? quarantine::release(place, decision, settings.header_prefix)
+                          : quarantine::remove(place, decision);
   const bool done = result.outcome == quarantine::Outcome::done;
   (done ? std::cout : std::cerr) << fmt::format(
       "{}{}\n", done ? "" : fmt::format("aupctl quarantine {}: ", action),
@@ -202,9 +210,10 @@ int purge(const quarantine::Quarantine& place, const Settings& settings,
     return kExitUsage;
   }
   const auto result = quarantine::purge(place, format_rfc3339(cutoff), actor);
-  std::cout << fmt::format("Held before {}: {} expired, {} stored copies of decided messages "
-                           "removed.\n",
-                           format_rfc3339(cutoff), result.expired, result.purged);
+  std::cout << fmt::format(
+      "Held before {}: {} expired, {} stored copies of decided messages "
+      "removed.\n",
+      format_rfc3339(cutoff), result.expired, result.purged);
   for (const std::string& problem : result.problems) {
     std::cerr << "aupctl quarantine purge: " << terminal_safe(problem) << "\n";
   }
@@ -221,14 +230,14 @@ int audit(const quarantine::Quarantine& place, const QuarantineOptions& options)
   }
   if (options.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const auto& entry : entries) out.push_back(quarantine::to_json(entry));
+    for (const auto& entry : entries)
+      out.push_back(quarantine::to_json(entry));
     print_json(out);
     return kExitOk;
   }
   for (const auto& entry : entries) {
     std::cout << fmt::format("{}  {:<25} {:<16} {:<15} {}\n", entry.time, entry.item_id,
-                             entry.action, terminal_safe(entry.actor),
-                             terminal_safe(entry.detail));
+                             entry.action, terminal_safe(entry.actor), terminal_safe(entry.detail));
   }
   return kExitOk;
 }

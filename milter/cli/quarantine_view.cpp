@@ -76,9 +76,9 @@ std::string summary_text(const Json& item) {
   out += fmt::format("  Status:      {}\n", safe(item["status"]));
   out += fmt::format("  Held at:     {} ({} mode, MTA queue id {})\n", safe(item["time"]),
                      safe(item["mode"]), safe(item["queue_id"]));
-  out += fmt::format("  Sender:      {}\n",
-                     item["sender"].get<std::string>().empty() ? "<> (null sender)"
-                                                              : safe(item["sender"]));
+  out += fmt::format("  Sender:      {}\n", item["sender"].get<std::string>().empty()
+                                                ? "<> (null sender)"
+                                                : safe(item["sender"]));
   for (const auto& recipient : item["recipients"]) {
     out += fmt::format("  Recipient:   {}\n", safe(recipient));
   }

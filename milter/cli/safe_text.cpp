@@ -34,8 +34,8 @@ std::string terminal_safe(std::string_view utf8, bool multiline) {
       out += fmt::format("\\x{:02x}", c);
     } else if (const size_t length = dangerous_sequence(utf8, i); length > 0) {
       const auto at = [&](size_t k) { return static_cast<unsigned>(utf8[i + k]) & 0x3Fu; };
-      const unsigned code_point = length == 2 ? ((c & 0x1Fu) << 6) | at(1)
-                                              : ((c & 0x0Fu) << 12) | (at(1) << 6) | at(2);
+      const unsigned code_point =
+          length == 2 ? ((c & 0x1Fu) << 6) | at(1) : ((c & 0x0Fu) << 12) | (at(1) << 6) | at(2);
       out += fmt::format("\\u{{{:04X}}}", code_point);
       i += length - 1;
     } else {

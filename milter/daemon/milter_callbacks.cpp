@@ -191,8 +191,8 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
       }
       state.own_header_occurrences.emplace_back(field, index);
     }
-    if (!append(state, header_line(field, value != nullptr ? value : "",
-                                   state.header_leading_space))) {
+    if (!append(state,
+                header_line(field, value != nullptr ? value : "", state.header_leading_space))) {
       return too_big(ctx, state);
     }
     return SMFIS_CONTINUE;

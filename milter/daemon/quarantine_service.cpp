@@ -70,10 +70,9 @@ void QuarantineService::send_notices() {
     syslog(LOG_MAIL | (sent.delivered ? LOG_INFO : LOG_WARNING), "quarantine_id=%s notice %s %s",
            pending.item_id.c_str(), sent.delivered ? "sent" : "failed", detail.c_str());
     try {
-      pending.quarantine->index().append_audit({quarantine::now_rfc3339(), pending.item_id,
-                                                quarantine::kDaemonActor,
-                                                sent.delivered ? "notice-sent" : "notice-failed",
-                                                detail});
+      pending.quarantine->index().append_audit(
+          {quarantine::now_rfc3339(), pending.item_id, quarantine::kDaemonActor,
+           sent.delivered ? "notice-sent" : "notice-failed", detail});
     } catch (const std::exception& error) {
       syslog(LOG_MAIL | LOG_ERR, "quarantine index: %s", error.what());
     }

@@ -65,7 +65,7 @@ struct QuarantineSettings {
   enum class Mode { store, hold };
   Mode mode = Mode::store;
   std::string directory = "/var/lib/aup-milter/quarantine";  // relative: to the config file
-  std::string index;  // SQLite file; "" for index.sqlite in `directory`
+  std::string index;                              // SQLite file; "" for index.sqlite in `directory`
   std::string release_relay = "127.0.0.1:10026";  // host:port of an SMTP service without milters
   std::string release_helo;                       // EHLO name for re-injection; "" for hostname
   unsigned retention_days = 30;

@@ -23,12 +23,13 @@ class SettingsReader {
 
   Settings read() {
     const Json& root = file_.json;
-    report_unknown_keys(file_, root, "", "",
-                        {"organisation", "internal_domains", "internal_networks", "header_prefix",
-                         "reply_suffix", "recipient_delimiter", "secure_partner_domains",
-                         "working_hours", "all_staff", "personal", "mailbox_map", "daemon", "clamd",
-                         "quarantine", "on_internal_error", "on_regex_limit", "limits", "rule_files"},
-                        sink_);
+    report_unknown_keys(
+        file_, root, "", "",
+        {"organisation", "internal_domains", "internal_networks", "header_prefix", "reply_suffix",
+         "recipient_delimiter", "secure_partner_domains", "working_hours", "all_staff", "personal",
+         "mailbox_map", "daemon", "clamd", "quarantine", "on_internal_error", "on_regex_limit",
+         "limits", "rule_files"},
+        sink_);
     Settings settings;
     settings.organisation = text("/organisation", settings.organisation);
     settings.internal_domains = domains("/internal_domains");
@@ -304,9 +305,9 @@ class SettingsReader {
   }
 
   void read_quarantine(QuarantineSettings& quarantine) {
-    if (!object_at("/quarantine", {"mode", "directory", "index", "release_relay", "release_helo",
-                                   "retention_days", "postfix_config_directory",
-                                   "sender_notice"})) {
+    if (!object_at("/quarantine",
+                   {"mode", "directory", "index", "release_relay", "release_helo", "retention_days",
+                    "postfix_config_directory", "sender_notice"})) {
       quarantine.directory = beside_config(quarantine.directory);
       return;
     }

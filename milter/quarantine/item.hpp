@@ -43,8 +43,8 @@ struct AuditEntry {
 };
 
 struct ListFilter {
-  std::optional<Status> status;  // none: every status
-  std::optional<std::string> since;  // RFC 3339 UTC
+  std::optional<Status> status;       // none: every status
+  std::optional<std::string> since;   // RFC 3339 UTC
   std::optional<std::string> before;  // RFC 3339 UTC
   std::optional<std::string> rule;
   std::optional<std::string> sender;  // compared case-insensitively

@@ -15,9 +15,9 @@ namespace {
 constexpr const char* kPostsuper = "/usr/sbin/postsuper";
 
 bool valid_queue_id(const std::string& id) {
-  return !id.empty() && id.size() <= 64 &&
-         std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(
-                                                                   static_cast<unsigned char>(c)); });
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c));
+  });
 }
 
 }  // namespace
@@ -27,7 +27,8 @@ CommandResult run_command(const std::vector<std::string>& argv) noexcept {
   int pipe_ends[2];
   if (argv.empty() || pipe(pipe_ends) != 0) return result;
   std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  for (const std::string& arg : argv)
+    args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   const pid_t child = fork();
   if (child < 0) {
@@ -71,10 +72,11 @@ bool postsuper_one(const std::string& config_directory, const std::string& opera
   const CommandResult result = run_command(argv);
   std::string output = result.output;
   std::replace(output.begin(), output.end(), '\n', ' ');
-  const std::string done = operation == "-H" ? "Released from hold: 1 message" : "Deleted: 1 message";
+  const std::string done =
+      operation == "-H" ? "Released from hold: 1 message" : "Deleted: 1 message";
   if (result.ran && result.status == 0 && output.find(done) != std::string::npos) return true;
-  why = result.ran ? fmt::format("postsuper {} {} did not find it in the hold queue: {}",
-                                 operation, queue_id, output)
+  why = result.ran ? fmt::format("postsuper {} {} did not find it in the hold queue: {}", operation,
+                                 queue_id, output)
                    : fmt::format("cannot run {}", kPostsuper);
   return false;
 }

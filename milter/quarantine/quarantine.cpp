@@ -38,7 +38,8 @@ nlohmann::ordered_json record_for(const HoldRequest& request, const std::string&
   return record;
 }
 
-std::vector<std::string> strings_at(const nlohmann::json& record, const nlohmann::json::json_pointer& at) {
+std::vector<std::string> strings_at(const nlohmann::json& record,
+                                    const nlohmann::json::json_pointer& at) {
   std::vector<std::string> out;
   if (!record.contains(at) || !record.at(at).is_array()) return out;
   for (const auto& value : record.at(at)) {
@@ -93,10 +94,10 @@ HoldResult Quarantine::hold(const HoldRequest& request) const {
   result.id = store_.write(request.raw, record, now);
   record["id"] = result.id;
   result.item = item_from_record(nlohmann::json(record));
-  const AuditEntry entry{result.item.time, result.id, kDaemonActor, "quarantined",
-                         fmt::format("rules {}; clauses {}; queue id {}",
-                                     fmt::join(result.item.rules, ", "),
-                                     fmt::join(result.item.clauses, ", "), request.queue_id)};
+  const AuditEntry entry{
+      result.item.time, result.id, kDaemonActor, "quarantined",
+      fmt::format("rules {}; clauses {}; queue id {}", fmt::join(result.item.rules, ", "),
+                  fmt::join(result.item.clauses, ", "), request.queue_id)};
   try {
     // A reviewer's reconcile may have indexed it a moment ago; keep our fuller entry anyway.
     if (!index_->add(result.item, entry)) index_->append_audit(entry);

@@ -74,8 +74,8 @@ ReviewResult reinject(const Quarantine& quarantine, const Item& item,
   submission.helo = quarantine.settings().release_helo;
   submission.sender = item.sender;
   submission.recipients = item.recipients;
-  submission.data = released_message(
-      *raw, header_prefix, fmt::format("{}; quarantine id {}", now_rfc3339(), item.id));
+  submission.data = released_message(*raw, header_prefix,
+                                     fmt::format("{}; quarantine id {}", now_rfc3339(), item.id));
   const SmtpOutcome sent = submit_by_smtp(submission);
   if (sent.delivered) {
     return {Outcome::done, fmt::format("relay {} accepted it: {}", submission.relay, sent.reply)};
@@ -104,7 +104,8 @@ bool is_at_line_start_field(std::string_view line, const std::string& prefix) {
 bool take_out_of_review(const Quarantine& quarantine, const Item& item, Status to,
                         const AuditEntry& decided, const std::string& note, std::string& why) {
   Index& index = quarantine.index();
-  if (item.mode != "hold") return index.transition(item.id, {Status::held}, to, decided, true, note);
+  if (item.mode != "hold")
+    return index.transition(item.id, {Status::held}, to, decided, true, note);
   AuditEntry started = decided;
   started.action += "-started";
   if (!index.transition(item.id, {Status::held}, to, started, false, "")) return false;
@@ -181,9 +182,11 @@ ReviewResult remove(const Quarantine& quarantine, const Decision& decision) {
     return why.empty() ? not_held(quarantine.index().find(item->id).value_or(*item))
                        : ReviewResult{Outcome::failed, why};
   }
-  if (!discard_stored_copy(quarantine, item->id, entry(decision, "removed", "stored message deleted"))) {
+  if (!discard_stored_copy(quarantine, item->id,
+                           entry(decision, "removed", "stored message deleted"))) {
     return {Outcome::failed, fmt::format("{} is marked deleted but its files could not be removed "
-                                         "from {}", item->id, quarantine.store().directory())};
+                                         "from {}",
+                                         item->id, quarantine.store().directory())};
   }
   return {Outcome::done, fmt::format("{} deleted", item->id)};
 }

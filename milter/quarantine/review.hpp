@@ -12,8 +12,8 @@ namespace aup::quarantine {
 
 enum class Outcome {
   done,
-  not_found,      // no such id
-  not_held,       // decided already (released, deleted, expired) or a release is running
+  not_found,       // no such id
+  not_held,        // decided already (released, deleted, expired) or a release is running
   relay_deferred,  // the relay was unreachable or answered 4xx: still held
   relay_refused,   // the relay answered 5xx: still held
   failed,          // the store or the index failed

@@ -12,8 +12,8 @@ std::string reasons(const Verdict& verdict) {
   std::string out;
   for (const Match& match : verdict.matches) {
     if (match.mode != Mode::enforce) continue;
-    out += fmt::format("  - policy clause {} ({}): {}\n", match.policy_ref, match.rule,
-                       match.detail);
+    out +=
+        fmt::format("  - policy clause {} ({}): {}\n", match.policy_ref, match.rule, match.detail);
   }
   return out.empty() ? "  - the acceptable-use policy\n" : out;
 }

@@ -28,7 +28,8 @@ size_t read_data(char* buffer, size_t size, size_t count, void* user) {
 int watch_replies(CURL*, curl_infotype type, char* data, size_t size, void* user) {
   if (type == CURLINFO_HEADER_IN) {
     std::string line(data, size);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+      line.pop_back();
     static_cast<Transfer*>(user)->last_reply = line;
   }
   return 0;

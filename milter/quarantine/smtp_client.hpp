@@ -9,8 +9,8 @@
 namespace aup::quarantine {
 
 struct SmtpSubmission {
-  std::string relay;  // host:port
-  std::string helo;   // EHLO name; "" for this host's name
+  std::string relay;   // host:port
+  std::string helo;    // EHLO name; "" for this host's name
   std::string sender;  // "" is the null sender <>
   std::vector<std::string> recipients;
   std::string data;  // the message, CRLF or LF line ends

@@ -88,10 +88,10 @@ class Statement {
 
   std::string text(int column) const {
     const auto* bytes = sqlite3_column_text(statement_, column);
-    return bytes == nullptr ? std::string()
-                            : std::string(reinterpret_cast<const char*>(bytes),
-                                          static_cast<size_t>(sqlite3_column_bytes(statement_,
-                                                                                   column)));
+    return bytes == nullptr
+               ? std::string()
+               : std::string(reinterpret_cast<const char*>(bytes),
+                             static_cast<size_t>(sqlite3_column_bytes(statement_, column)));
   }
   int64_t number(int column) const { return sqlite3_column_int64(statement_, column); }
 
@@ -194,19 +194,20 @@ class SqliteIndex final : public Index {
 
   std::vector<Item> list(const ListFilter& filter) override {
     const std::lock_guard lock(mutex_);
-    Statement query(db_, fmt::format(
-                             "SELECT {} FROM items WHERE (?1 IS NULL OR status = ?1) "
-                             "AND (?2 IS NULL OR time >= ?2) AND (?3 IS NULL OR time < ?3) "
-                             "AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(items.rules) "
-                             "WHERE value = ?4)) AND (?5 IS NULL OR lower(sender) = lower(?5)) "
-                             "ORDER BY time DESC, id DESC",
-                             kItemColumns));
-    query.bind(1, filter.status ? std::optional(std::string(to_string(*filter.status)))
-                                : std::nullopt);
+    Statement query(db_,
+                    fmt::format("SELECT {} FROM items WHERE (?1 IS NULL OR status = ?1) "
+                                "AND (?2 IS NULL OR time >= ?2) AND (?3 IS NULL OR time < ?3) "
+                                "AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(items.rules) "
+                                "WHERE value = ?4)) AND (?5 IS NULL OR lower(sender) = lower(?5)) "
+                                "ORDER BY time DESC, id DESC",
+                                kItemColumns));
+    query.bind(
+        1, filter.status ? std::optional(std::string(to_string(*filter.status))) : std::nullopt);
     query.bind(2, filter.since).bind(3, filter.before);
     query.bind(4, filter.rule).bind(5, filter.sender);
     std::vector<Item> items;
-    while (query.step()) items.push_back(item_from(query));
+    while (query.step())
+      items.push_back(item_from(query));
     return items;
   }
 
@@ -252,8 +253,8 @@ class SqliteIndex final : public Index {
     query.bind(1, id);
     std::vector<AuditEntry> entries;
     while (query.step()) {
-      entries.push_back({query.text(0), query.text(1), query.text(2), query.text(3),
-                         query.text(4)});
+      entries.push_back(
+          {query.text(0), query.text(1), query.text(2), query.text(3), query.text(4)});
     }
     return entries;
   }
