@@ -58,7 +58,8 @@ void add_quarantine(CLI::App& app, aup::cli::QuarantineOptions& options, int& st
   quarantine->require_subcommand(1);
   CLI::App* list =
       add_quarantine_action(*quarantine, options, status, "list", "List quarantined messages");
-  list->add_option("--status", options.status, "held, releasing, released, deleted, expired or any")
+  list->add_option("--status", options.status,
+                   "held (awaiting a decision), releasing, released, deleted, expired or any")
       ->capture_default_str();
   list->add_option("--since", options.since, "Held on or after: 2026-11-01 or RFC 3339 time");
   list->add_option("--rule", options.rule, "Held by this rule id");
@@ -69,6 +70,7 @@ void add_quarantine(CLI::App& app, aup::cli::QuarantineOptions& options, int& st
   show->add_option("ID", options.id, "Quarantine id")->required();
   show->add_flag("--json", options.json, "JSON output");
   show->add_flag("--raw", options.raw, "The stored message bytes, exactly as received");
+  show->add_flag("--force", options.force, "With --raw: print even on a terminal");
   show->add_option("--reviewer", options.reviewer,
                    "Who is reading (recorded; default: the login name)");
   for (const auto& [name, help] :

@@ -29,10 +29,11 @@ struct CheckOptions {
 struct QuarantineOptions {
   std::string config;
   std::string id;
-  std::string status = "held";  // list: a status, or "any"
+  std::string status = "held";  // list: a status ("held" includes releasing), or "any"
   std::optional<std::string> since, rule, sender;
   bool json = false;
   bool raw = false;
+  bool force = false;  // show --raw on a terminal
   std::string reviewer;
   std::string note;
   bool retry_interrupted = false;

@@ -22,6 +22,7 @@ constexpr int kExitDataErr = 65;
 constexpr int kExitUnavailable = 69;
 constexpr int kExitIoErr = 74;
 constexpr int kExitTempFail = 75;
+constexpr int kExitProtocol = 76;
 
 std::optional<Settings> read_settings(const std::string& config) {
   std::vector<Diagnostic> diagnostics;
@@ -60,6 +61,8 @@ int exit_code(quarantine::Outcome outcome) {
       return kExitTempFail;
     case quarantine::Outcome::relay_refused:
       return kExitUnavailable;
+    case quarantine::Outcome::relay_uncertain:
+      return kExitProtocol;
     case quarantine::Outcome::failed:
       return kExitIoErr;
   }
@@ -114,13 +117,18 @@ void print_list(const std::vector<quarantine::Item>& items) {
 }
 
 void print_json(const nlohmann::ordered_json& value) {
-  std::cout << value.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+  // ASCII only: escapes of C1 controls and bidi overrides cannot act on a terminal.
+  std::cout << value.dump(2, ' ', true, nlohmann::ordered_json::error_handler_t::replace) << "\n";
 }
 
 int list(const quarantine::Quarantine& place, const QuarantineOptions& options) {
   quarantine::ListFilter filter;
-  if (options.status != "any") filter.status = quarantine::parse_status(options.status);
-  if (options.status != "any" && !filter.status) {
+  if (options.status == "held") {
+    // Awaiting a decision, including releases in progress (or interrupted).
+    filter.statuses = {quarantine::Status::held, quarantine::Status::releasing};
+  } else if (const auto status = quarantine::parse_status(options.status)) {
+    filter.statuses = {*status};
+  } else if (options.status != "any") {
     std::cerr << "aupctl quarantine list: --status is held, releasing, released, deleted, "
                  "expired or any\n";
     return kExitUsage;
@@ -162,6 +170,11 @@ int show(const quarantine::Quarantine& place, const Settings& settings,
       std::cerr << "aupctl quarantine show: the stored message is no longer kept\n";
       return kExitNoInput;
     }
+    if (isatty(STDOUT_FILENO) && !options.force) {
+      std::cerr << "aupctl quarantine show: --raw writes the sender's bytes unfiltered; redirect "
+                   "it to a file (or add --force to print it on this terminal)\n";
+      return kExitUsage;
+    }
     std::cout.write(message->data(), static_cast<std::streamsize>(message->size()));
     return std::cout.good() ? kExitOk : kExitIoErr;
   }
@@ -184,8 +197,8 @@ int decide(const quarantine::Quarantine& place, const Settings& settings,
         action);
     return kExitUsage;
   }
-  const quarantine::Decision decision{options.id, reviewer, options.note,
-                                      options.retry_interrupted};
+  const quarantine::Decision decision{options.id, reviewer, options.note, options.retry_interrupted,
+                                      os_user()};
   const quarantine::ReviewResult result =
       action == "release" ? quarantine::release(place, decision, settings.header_prefix)
                           : quarantine::remove(place, decision);
@@ -196,6 +209,9 @@ int decide(const quarantine::Quarantine& place, const Settings& settings,
   if (result.outcome == quarantine::Outcome::relay_deferred ||
       result.outcome == quarantine::Outcome::relay_refused) {
     std::cerr << "The message is still held; nothing was delivered.\n";
+  }
+  if (result.outcome == quarantine::Outcome::relay_uncertain) {
+    std::cerr << "The message shows as \"releasing\" until this is resolved.\n";
   }
   return exit_code(result.outcome);
 }
@@ -248,7 +264,7 @@ int run_quarantine(const std::string& action, const QuarantineOptions& options) 
   const auto settings = read_settings(options.config);
   if (!settings) return kExitConfig;
   try {
-    const quarantine::Quarantine place(settings->quarantine);
+    const quarantine::Quarantine place(settings->quarantine, quarantine::Quarantine::Create::no);
     place.reconcile();
     if (action == "list") return list(place, options);
     if (action == "show") return show(place, *settings, options);

@@ -6,16 +6,20 @@ namespace aup::cli {
 namespace {
 
 // Length of the UTF-8 sequence at `at` when it is one of the code points to escape: C1
-// controls (U+0080-U+009F), bidi embeddings and overrides (U+202A-U+202E, U+2066-U+2069).
+// controls (U+0080-U+009F), the Arabic letter mark (U+061C), LRM and RLM (U+200E, U+200F),
+// line and paragraph separators (U+2028, U+2029), bidi embeddings, overrides and isolates
+// (U+202A-U+202E, U+2066-U+2069) and the byte-order mark (U+FEFF).
 size_t dangerous_sequence(std::string_view text, size_t at) {
   const auto byte = [&](size_t i) {
     return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u;
   };
-  if (byte(at) == 0xC2 && byte(at + 1) >= 0x80 && byte(at + 1) <= 0x9F) return 2;
-  if (byte(at) == 0xE2 && byte(at + 1) == 0x80 && byte(at + 2) >= 0xAA && byte(at + 2) <= 0xAE)
+  const unsigned b0 = byte(at), b1 = byte(at + 1), b2 = byte(at + 2);
+  if (b0 == 0xC2 && b1 >= 0x80 && b1 <= 0x9F) return 2;
+  if (b0 == 0xD8 && b1 == 0x9C) return 2;
+  if (b0 == 0xE2 && b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F || (b2 >= 0xA8 && b2 <= 0xAE)))
     return 3;
-  if (byte(at) == 0xE2 && byte(at + 1) == 0x81 && byte(at + 2) >= 0xA6 && byte(at + 2) <= 0xA9)
-    return 3;
+  if (b0 == 0xE2 && b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9) return 3;
+  if (b0 == 0xEF && b1 == 0xBB && b2 == 0xBF) return 3;
   return 0;
 }
 

@@ -79,7 +79,7 @@ int run(const Options& options) {
     std::cerr << "aup-milter: cannot open " << options.socket << "\n";
     return kExitSoftware;
   }
-  aup::daemon::start_reload_thread(policies, options.config);
+  aup::daemon::start_reload_thread(policies, quarantines, options.config);
   syslog(LOG_MAIL | LOG_INFO, "listening on %s", options.socket.c_str());
   sd_notify(0, "READY=1");
   const int status = smfi_main();

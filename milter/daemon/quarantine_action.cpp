@@ -15,58 +15,78 @@ quarantine::HoldResult store_copy(const Verdict& verdict, const MessageState& st
                                   const std::shared_ptr<const quarantine::Quarantine>& place) {
   const Settings& settings = state.policy->settings;
   const mime::MimeView view = mime::parse_message(state.message.raw, settings.mime);
+  const auto message_id = view.header_values("Message-ID");
   return place->hold({state.message.raw, state.message.envelope, verdict, state.queue_id,
-                      view.subject, settings.quarantine.mode});
+                      view.subject, settings.quarantine.mode,
+                      message_id.empty() ? std::string() : std::string(message_id.front())});
 }
 
-void after_storing(const quarantine::HoldResult& held, const Verdict& verdict,
-                   const MessageState& state, QuarantineService& quarantines,
-                   const std::shared_ptr<const quarantine::Quarantine>& place) {
-  if (!held.index_error.empty()) {
-    // The message is safe in the directory; the next reconcile indexes it.
-    syslog(LOG_MAIL | LOG_ERR, "quarantine_id=%s stored but not indexed: %s", held.id.c_str(),
-           held.index_error.c_str());
-  }
-  if (auto notice = quarantine::sender_notice(state.policy->settings, held.item, verdict)) {
-    quarantines.send_later(place, held.id, std::move(*notice));
-  }
-}
-
-sfsistat store_and_discard(SMFICTX* ctx, const Verdict& verdict, const MessageState& state,
-                           QuarantineService& quarantines, std::string& quarantine_id) {
+// Stores the message; false (after logging) when it could not be stored.
+bool store_for_review(const Verdict& verdict, const MessageState& state,
+                      QuarantineService& quarantines, quarantine::HoldResult& held,
+                      std::shared_ptr<const quarantine::Quarantine>& place) {
   try {
-    const auto place = quarantines.open(state.policy->settings.quarantine);
-    const quarantine::HoldResult held = store_copy(verdict, state, place);
-    quarantine_id = held.id;
-    after_storing(held, verdict, state, quarantines, place);
-    return SMFIS_DISCARD;
+    place = quarantines.open(state.policy->settings.quarantine);
+    held = store_copy(verdict, state, place);
+    return true;
   } catch (const std::exception& error) {
     syslog(LOG_MAIL | LOG_ERR, "queue_id=%s could not be quarantined: %s; tempfail",
            escape_log_value(state.queue_id).c_str(), error.what());
-    return refuse(ctx, "451", "4.3.0",
-                  "Message could not be stored for review; please try again later");
+    return false;
   }
 }
 
-// The MTA keeps the message; the stored copy lets reviewers see it. Losing the copy loses
-// nothing, so a failure is logged, not tempfailed.
+// What follows a stored message never changes the verdict: it is safe in the store.
+void after_storing(const quarantine::HoldResult& held, const Verdict& verdict,
+                   const MessageState& state, QuarantineService& quarantines,
+                   const std::shared_ptr<const quarantine::Quarantine>& place) noexcept {
+  try {
+    if (!held.index_error.empty()) {
+      // The next reconcile indexes it.
+      syslog(LOG_MAIL | LOG_ERR, "quarantine_id=%s stored but not indexed: %s", held.id.c_str(),
+             held.index_error.c_str());
+    }
+    if (held.offered_again) return;  // the sender was told the first time
+    if (auto notice = quarantine::sender_notice(state.policy->settings, held.item, verdict)) {
+      quarantines.send_later(place, held.id, std::move(*notice));
+    }
+  } catch (const std::exception& error) {
+    syslog(LOG_MAIL | LOG_ERR, "quarantine_id=%s no sender notice: %s", held.id.c_str(),
+           error.what());
+  }
+}
+
+sfsistat could_not_store(SMFICTX* ctx) {
+  return refuse(ctx, "451", "4.3.0",
+                "Message could not be stored for review; please try again later");
+}
+
+// Store mode: the store keeps the message, the MTA forgets it.
+sfsistat store_and_discard(SMFICTX* ctx, const Verdict& verdict, const MessageState& state,
+                           QuarantineService& quarantines, std::string& quarantine_id) {
+  quarantine::HoldResult held;
+  std::shared_ptr<const quarantine::Quarantine> place;
+  if (!store_for_review(verdict, state, quarantines, held, place)) return could_not_store(ctx);
+  quarantine_id = held.id;
+  after_storing(held, verdict, state, quarantines, place);
+  return SMFIS_DISCARD;
+}
+
+// Hold mode: the MTA keeps the message in its hold queue. The copy for reviewers is stored
+// first, so that nothing is held where no reviewer can see it: no copy, no hold (tempfail).
 sfsistat quarantine_in_mta(SMFICTX* ctx, const Verdict& verdict, const MessageState& state,
                            QuarantineService& quarantines, std::string& quarantine_id) {
+  quarantine::HoldResult held;
+  std::shared_ptr<const quarantine::Quarantine> place;
+  if (!store_for_review(verdict, state, quarantines, held, place)) return could_not_store(ctx);
+  quarantine_id = held.id;
   const std::string reason = quarantine_reason(verdict);
   if (smfi_quarantine(ctx, const_cast<char*>(reason.c_str())) != MI_SUCCESS) {
     syslog(LOG_MAIL | LOG_ERR, "queue_id=%s could not quarantine; tempfail",
            escape_log_value(state.queue_id).c_str());
     return refuse(ctx, "451", "4.7.1", "Message could not be processed; please try again later");
   }
-  try {
-    const auto place = quarantines.open(state.policy->settings.quarantine);
-    const quarantine::HoldResult held = store_copy(verdict, state, place);
-    quarantine_id = held.id;
-    after_storing(held, verdict, state, quarantines, place);
-  } catch (const std::exception& error) {
-    syslog(LOG_MAIL | LOG_ERR, "queue_id=%s held by the MTA, but no copy for review: %s",
-           escape_log_value(state.queue_id).c_str(), error.what());
-  }
+  after_storing(held, verdict, state, quarantines, place);
   return SMFIS_ACCEPT;
 }
 

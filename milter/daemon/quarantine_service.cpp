@@ -8,10 +8,6 @@ namespace {
 
 constexpr size_t kMaxPendingNotices = 1000;
 
-bool same_place(const QuarantineSettings& a, const QuarantineSettings& b) {
-  return a.directory == b.directory && a.index == b.index;
-}
-
 }  // namespace
 
 QuarantineService::~QuarantineService() {
@@ -26,19 +22,17 @@ QuarantineService::~QuarantineService() {
 std::shared_ptr<const quarantine::Quarantine> QuarantineService::open(
     const QuarantineSettings& settings) {
   const std::lock_guard lock(mutex_);
-  if (current_ && same_place(current_->settings(), settings) &&
-      current_->settings().release_relay == settings.release_relay &&
-      current_->settings().postfix_config_directory == settings.postfix_config_directory) {
-    return current_;
-  }
-  auto opened = std::make_shared<const quarantine::Quarantine>(settings);
+  const std::string place = settings.directory + '\0' + quarantine::index_path(settings);
+  if (const auto found = open_.find(place); found != open_.end()) return found->second;
+  auto opened =
+      std::make_shared<const quarantine::Quarantine>(settings, quarantine::Quarantine::Create::yes);
   const size_t recovered = opened->reconcile();
   if (recovered > 0) {
     syslog(LOG_MAIL | LOG_WARNING, "quarantine %s: indexed %zu stored item(s) the index lacked",
            settings.directory.c_str(), recovered);
   }
-  current_ = std::move(opened);
-  return current_;
+  open_.emplace(place, opened);
+  return opened;
 }
 
 void QuarantineService::send_later(std::shared_ptr<const quarantine::Quarantine> quarantine,

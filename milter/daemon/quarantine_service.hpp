@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -22,8 +23,9 @@ class QuarantineService {
   QuarantineService(const QuarantineService&) = delete;
   QuarantineService& operator=(const QuarantineService&) = delete;
 
-  // The quarantine these settings name, opened once and shared. Throws when it cannot be
-  // opened (the caller tempfails).
+  // The quarantine these settings name (directory and index), opened once and shared: old and
+  // new policies in flight around a reload each find theirs. Throws when it cannot be opened
+  // (the caller tempfails, a reload keeps the old policy).
   std::shared_ptr<const quarantine::Quarantine> open(const QuarantineSettings& settings);
 
   // Queues a notice for the background sender; the outcome goes to the item's audit trail.
@@ -39,7 +41,7 @@ class QuarantineService {
   void send_notices();
 
   std::mutex mutex_;
-  std::shared_ptr<const quarantine::Quarantine> current_;
+  std::map<std::string, std::shared_ptr<const quarantine::Quarantine>> open_;
   std::condition_variable wake_;
   std::deque<PendingNotice> notices_;
   bool stopping_ = false;

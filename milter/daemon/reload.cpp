@@ -21,7 +21,8 @@ void block_reload_signal() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-bool reload_policy(PolicyHolder& policies, const std::string& config_path) {
+bool reload_policy(PolicyHolder& policies, QuarantineService& quarantines,
+                   const std::string& config_path) {
   LoadResult loaded = load_policy(config_path);
   for (const Diagnostic& d : loaded.diagnostics) {
     const int level = d.severity == Diagnostic::Severity::error ? LOG_ERR : LOG_WARNING;
@@ -32,14 +33,23 @@ bool reload_policy(PolicyHolder& policies, const std::string& config_path) {
            config_path.c_str());
     return false;
   }
+  // A quarantine the new policy cannot write would tempfail every held message: keep the old.
+  try {
+    quarantines.open(loaded.policy->settings.quarantine);
+  } catch (const std::exception& error) {
+    syslog(LOG_MAIL | LOG_ERR, "reload of %s: quarantine %s: %s; the previous policy stays",
+           config_path.c_str(), loaded.policy->settings.quarantine.directory.c_str(), error.what());
+    return false;
+  }
   const size_t rules = loaded.policy->rules.size();
   policies.replace(std::move(loaded.policy));
   syslog(LOG_MAIL | LOG_INFO, "reloaded %s: %zu rules", config_path.c_str(), rules);
   return true;
 }
 
-void start_reload_thread(PolicyHolder& policies, std::string config_path) {
-  std::thread([&policies, path = std::move(config_path)] {
+void start_reload_thread(PolicyHolder& policies, QuarantineService& quarantines,
+                         std::string config_path) {
+  std::thread([&policies, &quarantines, path = std::move(config_path)] {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGUSR1);
@@ -48,7 +58,7 @@ void start_reload_thread(PolicyHolder& policies, std::string config_path) {
       if (sigwait(&set, &signal_number) != 0) continue;
       sd_notify(0, "RELOADING=1");
       try {
-        reload_policy(policies, path);
+        reload_policy(policies, quarantines, path);
       } catch (...) {
         syslog(LOG_MAIL | LOG_ERR, "reload failed unexpectedly; the previous policy stays");
       }

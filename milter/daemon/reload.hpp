@@ -4,6 +4,7 @@
 #include <string>
 
 #include "daemon/policy_holder.hpp"
+#include "daemon/quarantine_service.hpp"
 
 namespace aup::daemon {
 
@@ -14,9 +15,11 @@ void block_reload_signal();
 
 // Starts the detached thread that reloads `config_path` into `policies` on each SIGUSR1. A
 // broken configuration is logged with file, line and offset, and the old policy stays.
-void start_reload_thread(PolicyHolder& policies, std::string config_path);
+void start_reload_thread(PolicyHolder& policies, QuarantineService& quarantines,
+                         std::string config_path);
 
 // Loads and swaps in a new policy; false (old policy kept) when it has errors.
-bool reload_policy(PolicyHolder& policies, const std::string& config_path);
+bool reload_policy(PolicyHolder& policies, QuarantineService& quarantines,
+                   const std::string& config_path);
 
 }  // namespace aup::daemon

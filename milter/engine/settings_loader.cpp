@@ -35,6 +35,10 @@ class SettingsReader {
     settings.internal_domains = domains("/internal_domains");
     settings.internal_networks = networks("/internal_networks");
     settings.header_prefix = text("/header_prefix", settings.header_prefix);
+    if (!valid_field_name_prefix(settings.header_prefix)) {
+      sink_.error(file_, "/header_prefix", "",
+                  "must be the start of a header field name, such as \"X-AUP-\"");
+    }
     settings.reply_suffix = text("/reply_suffix", settings.reply_suffix);
     settings.recipient_delimiter = text("/recipient_delimiter", settings.recipient_delimiter);
     settings.on_internal_error = action("/on_internal_error", settings.on_internal_error,
@@ -267,6 +271,12 @@ class SettingsReader {
     sink_.error(file_, pointer, "",
                 fmt::format("must be an integer from {} to {}", minimum,
                             std::numeric_limits<Number>::max()));
+  }
+
+  // RFC 5322 field names: printable ASCII without ':'. Empty would match every field.
+  static bool valid_field_name_prefix(const std::string& prefix) {
+    return !prefix.empty() && std::all_of(prefix.begin(), prefix.end(),
+                                          [](char c) { return c > ' ' && c < 0x7F && c != ':'; });
   }
 
   void boolean(const std::string& pointer, bool& target) {

@@ -42,8 +42,9 @@ class Index {
   virtual std::vector<AuditEntry> audit(const std::optional<std::string>& id) = 0;
 };
 
-// Opens (creating if needed) a SQLite index: WAL journal, a busy timeout for concurrent
-// writers, and triggers that make the audit table append-only.
-std::unique_ptr<Index> open_sqlite_index(const std::string& path);
+// Opens a SQLite index, with `create` making the file (mode 0660: reviewers in the daemon's
+// group write decisions; SQLite gives its WAL files the same mode): WAL journal, a busy
+// timeout for concurrent writers, and triggers that make the audit table append-only.
+std::unique_ptr<Index> open_sqlite_index(const std::string& path, bool create = true);
 
 }  // namespace aup::quarantine

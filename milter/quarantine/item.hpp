@@ -32,6 +32,9 @@ struct Item {
   std::string decision_time;
   std::string note;
   bool stored = true;  // the message bytes are still in the directory
+  // Envelope, Message-ID and body, hashed: the same message offered again (the MTA retrying
+  // after a crash before it heard our answer) is recognised and kept once.
+  std::string fingerprint;
 };
 
 struct AuditEntry {
@@ -43,11 +46,12 @@ struct AuditEntry {
 };
 
 struct ListFilter {
-  std::optional<Status> status;       // none: every status
+  std::vector<Status> statuses;       // empty: every status
   std::optional<std::string> since;   // RFC 3339 UTC
   std::optional<std::string> before;  // RFC 3339 UTC
   std::optional<std::string> rule;
   std::optional<std::string> sender;  // compared case-insensitively
+  std::optional<std::string> fingerprint;
 };
 
 nlohmann::ordered_json to_json(const Item& item);

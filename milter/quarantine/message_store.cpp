@@ -65,8 +65,14 @@ void sync_directory(const fs::path& path) {
   if (directory.get() < 0 || ::fsync(directory.get()) != 0) fail("fsync " + path.string());
 }
 
-void make_directory(const fs::path& path) {
-  if (::mkdir(path.c_str(), 0750) != 0 && errno != EEXIST) fail("create " + path.string());
+void make_directory(const fs::path& path, bool create) {
+  if (!create) {
+    std::error_code error;
+    if (fs::is_directory(path, error)) return;
+    errno = ENOENT;
+    fail(path.string() + " (the daemon creates it when it starts)");
+  }
+  if (::mkdir(path.c_str(), 0770) != 0 && errno != EEXIST) fail("create " + path.string());
 }
 
 std::string new_id(std::chrono::system_clock::time_point time) {
@@ -125,10 +131,10 @@ bool valid_item_id(std::string_view id) {
   return true;
 }
 
-MessageStore::MessageStore(std::string directory) : directory_(std::move(directory)) {
-  make_directory(directory_);
-  make_directory(fs::path(directory_) / "items");
-  make_directory(fs::path(directory_) / "tmp");
+MessageStore::MessageStore(std::string directory, bool create) : directory_(std::move(directory)) {
+  make_directory(directory_, create);
+  make_directory(fs::path(directory_) / "items", create);
+  make_directory(fs::path(directory_) / "tmp", create);
 }
 
 std::string MessageStore::write(std::string_view message, const nlohmann::ordered_json& record,
@@ -137,7 +143,7 @@ std::string MessageStore::write(std::string_view message, const nlohmann::ordere
   for (int attempt = 0; attempt < 8; ++attempt) {
     const std::string id = new_id(time);
     const fs::path staging = fs::path(directory_) / "tmp" / id;
-    if (::mkdir(staging.c_str(), 0750) != 0) {
+    if (::mkdir(staging.c_str(), 0770) != 0) {
       if (errno == EEXIST) continue;
       fail("create " + staging.string());
     }

@@ -15,8 +15,10 @@ namespace aup::quarantine {
 
 class MessageStore {
  public:
-  // Creates directory, items/ and tmp/ when missing (mode 0750). Throws std::system_error.
-  explicit MessageStore(std::string directory);
+  // With `create`, makes directory, items/ and tmp/ when missing (mode 0770: reviewers in the
+  // daemon's group delete items). Throws std::system_error, also when they are missing and
+  // not to be created.
+  MessageStore(std::string directory, bool create);
 
   // Writes one item durably and returns its id ("20261128-142501-1a2b3c4d"). Throws
   // std::system_error when any step fails; nothing is then visible under items/.

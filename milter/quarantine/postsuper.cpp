@@ -61,11 +61,11 @@ CommandResult run_command(const std::vector<std::string>& argv) noexcept {
   return result;
 }
 
-bool postsuper_one(const std::string& config_directory, const std::string& operation,
-                   const std::string& queue_id, std::string& why) {
+PostsuperResult postsuper_one(const std::string& config_directory, const std::string& operation,
+                              const std::string& queue_id, std::string& why) {
   if (!valid_queue_id(queue_id)) {
     why = fmt::format("no usable queue id (\"{}\") recorded for this item", queue_id);
-    return false;
+    return PostsuperResult::failed;
   }
   std::vector<std::string> argv = {kPostsuper, "-c", config_directory, operation, queue_id};
   if (operation == "-d") argv.push_back("hold");  // only ever from the hold queue
@@ -74,11 +74,18 @@ bool postsuper_one(const std::string& config_directory, const std::string& opera
   std::replace(output.begin(), output.end(), '\n', ' ');
   const std::string done =
       operation == "-H" ? "Released from hold: 1 message" : "Deleted: 1 message";
-  if (result.ran && result.status == 0 && output.find(done) != std::string::npos) return true;
-  why = result.ran ? fmt::format("postsuper {} {} did not find it in the hold queue: {}", operation,
-                                 queue_id, output)
+  const std::string none =
+      operation == "-H" ? "Released from hold: 0 messages" : "Deleted: 0 messages";
+  if (result.ran && result.status == 0 && output.find(done) != std::string::npos) {
+    return PostsuperResult::acted;
+  }
+  if (result.ran && result.status == 0 && output.find(none) != std::string::npos) {
+    why = fmt::format("queue id {} is no longer in the hold queue", queue_id);
+    return PostsuperResult::not_found;
+  }
+  why = result.ran ? fmt::format("postsuper {} {} failed: {}", operation, queue_id, output)
                    : fmt::format("cannot run {}", kPostsuper);
-  return false;
+  return PostsuperResult::failed;
 }
 
 }  // namespace aup::quarantine

@@ -15,9 +15,15 @@ struct CommandResult {
 
 CommandResult run_command(const std::vector<std::string>& argv) noexcept;
 
-// True when postsuper reports that it acted on exactly one message ("Released from hold: 1
-// message", "Deleted: 1 message"); `why` says what happened otherwise.
-bool postsuper_one(const std::string& config_directory, const std::string& operation,
-                   const std::string& queue_id, std::string& why);
+enum class PostsuperResult {
+  acted,      // "Released from hold: 1 message", "Deleted: 1 message"
+  not_found,  // "...: 0 messages": the hold queue no longer has it
+  failed,     // postsuper could not run, or failed
+};
+
+// Runs postsuper -H (release) or -d (delete, from the hold queue only) on one queue id;
+// `why` says what happened when it did not act.
+PostsuperResult postsuper_one(const std::string& config_directory, const std::string& operation,
+                              const std::string& queue_id, std::string& why);
 
 }  // namespace aup::quarantine

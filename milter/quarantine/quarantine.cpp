@@ -18,6 +18,34 @@ std::vector<Match> enforced(const Verdict& verdict) {
   return out;
 }
 
+std::string_view body_of(std::string_view raw) {
+  for (const std::string_view blank : {"\r\n\r\n", "\n\n"}) {
+    const size_t at = raw.find(blank);
+    if (at != std::string_view::npos) return raw.substr(at + blank.size());
+  }
+  return {};
+}
+
+// FNV-1a, 64 bits: stable across builds, so that fingerprints in the index stay comparable.
+// Only a key for finding candidates; sameness is then checked on the stored bytes.
+std::string fingerprint_of(const HoldRequest& request) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  const auto mix = [&hash](std::string_view bytes) {
+    for (const char c : bytes) {
+      hash ^= static_cast<unsigned char>(c);
+      hash *= 0x100000001b3ULL;
+    }
+    hash ^= 0xff;  // separator
+    hash *= 0x100000001b3ULL;
+  };
+  mix(request.envelope.sender.value_or(""));
+  for (const std::string& recipient : request.envelope.recipients)
+    mix(recipient);
+  mix(request.message_id);
+  mix(body_of(request.raw));
+  return fmt::format("{:016x}", hash);
+}
+
 nlohmann::ordered_json record_for(const HoldRequest& request, const std::string& time) {
   const Envelope& envelope = request.envelope;
   const std::vector<Match> why = enforced(request.verdict);
@@ -31,6 +59,7 @@ nlohmann::ordered_json record_for(const HoldRequest& request, const std::string&
                         {"auth_user", envelope.auth_user.value_or("")},
                         {"client_ip", envelope.client_ip.value_or("")}};
   record["subject"] = request.subject;
+  record["fingerprint"] = fingerprint_of(request);
   record["size"] = request.raw.size();
   record["rules"] = distinct(why, &Match::rule);
   record["clauses"] = distinct(why, &Match::policy_ref);
@@ -77,17 +106,48 @@ Item item_from_record(const nlohmann::json& record) {
   item.direction = string_at(record, "/verdict/direction");
   item.rules = strings_at(record, nlohmann::json::json_pointer("/rules"));
   item.clauses = strings_at(record, nlohmann::json::json_pointer("/clauses"));
+  item.fingerprint = string_at(record, "/fingerprint");
   const auto size = record.find("size");
   item.size = size != record.end() && size->is_number_unsigned() ? size->get<size_t>() : 0;
   return item;
 }
 
-Quarantine::Quarantine(const QuarantineSettings& settings)
+Quarantine::Quarantine(const QuarantineSettings& settings, Create create)
     : settings_(settings),
-      store_(settings.directory),
-      index_(open_sqlite_index(index_path(settings))) {}
+      store_(settings.directory, create == Create::yes),
+      index_(open_sqlite_index(index_path(settings), create == Create::yes)) {}
+
+std::optional<HoldResult> Quarantine::already_held(const HoldRequest& request) const {
+  // In hold mode each offer is a separate entry in the MTA's hold queue, with its own id.
+  // Without a Message-ID, identical messages may well be separate ones (a script's alerts).
+  if (request.mode == QuarantineSettings::Mode::hold || request.message_id.empty()) {
+    return std::nullopt;
+  }
+  try {
+    ListFilter same;
+    same.statuses = {Status::held};
+    same.fingerprint = fingerprint_of(request);
+    for (const Item& candidate : index_->list(same)) {
+      const auto stored = store_.read_message(candidate.id);
+      if (!stored || body_of(*stored) != body_of(request.raw) ||
+          candidate.sender != request.envelope.sender.value_or("") ||
+          candidate.recipients != request.envelope.recipients) {
+        continue;
+      }
+      index_->append_audit({now_rfc3339(), candidate.id, kDaemonActor, "offered-again",
+                            fmt::format("the MTA offered this message again (queue id {}); it "
+                                        "is kept once",
+                                        request.queue_id)});
+      return HoldResult{candidate.id, candidate, "", true};
+    }
+  } catch (const std::exception&) {
+    // Without the index the message is simply stored again: a duplicate, never a loss.
+  }
+  return std::nullopt;
+}
 
 HoldResult Quarantine::hold(const HoldRequest& request) const {
+  if (auto existing = already_held(request)) return *existing;
   const auto now = std::chrono::system_clock::now();
   nlohmann::ordered_json record = record_for(request, format_rfc3339(now));
   HoldResult result;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/message.hpp"
@@ -22,12 +23,14 @@ struct HoldRequest {
   std::string queue_id;
   std::string subject;  // decoded, for the index
   QuarantineSettings::Mode mode = QuarantineSettings::Mode::store;
+  std::string message_id{};  // the Message-ID field, to recognise a message offered again
 };
 
 struct HoldResult {
   std::string id;
   Item item;
-  std::string index_error;  // "" when indexed; the item is stored either way
+  std::string index_error;     // "" when indexed; the item is stored either way
+  bool offered_again = false;  // the same message was already held: `id` is that item
 };
 
 // The audit actor for what the daemon itself does.
@@ -35,8 +38,10 @@ inline constexpr const char* kDaemonActor = "aup-milter";
 
 class Quarantine {
  public:
-  // Opens (creating) the directory and the index. Throws std::system_error or IndexError.
-  explicit Quarantine(const QuarantineSettings& settings);
+  // Opens the directory and the index; the daemon creates them, reviewers' tools do not.
+  // Throws std::system_error or IndexError.
+  enum class Create { yes, no };
+  Quarantine(const QuarantineSettings& settings, Create create);
 
   // Stores the message durably, then indexes it. Throws when it could not be stored: the
   // caller must then tempfail, so that the MTA keeps the message.
@@ -50,6 +55,9 @@ class Quarantine {
   const QuarantineSettings& settings() const { return settings_; }
 
  private:
+  // The held item this exact message (envelope, Message-ID, body) already is, if any.
+  std::optional<HoldResult> already_held(const HoldRequest& request) const;
+
   QuarantineSettings settings_;
   MessageStore store_;
   std::unique_ptr<Index> index_;

@@ -37,6 +37,10 @@ std::optional<Item> held_item(const Quarantine& quarantine, const std::string& i
 }
 
 AuditEntry entry(const Decision& decision, std::string action, std::string detail) {
+  if (!decision.login.empty()) {
+    detail = detail.empty() ? fmt::format("[login {}]", decision.login)
+                            : fmt::format("{} [login {}]", detail, decision.login);
+  }
   return {now_rfc3339(), decision.id, decision.reviewer, std::move(action), std::move(detail)};
 }
 
@@ -80,13 +84,21 @@ ReviewResult reinject(const Quarantine& quarantine, const Item& item,
   if (sent.delivered) {
     return {Outcome::done, fmt::format("relay {} accepted it: {}", submission.relay, sent.reply)};
   }
+  if (sent.uncertain) {
+    return {Outcome::relay_uncertain,
+            fmt::format("relay {} took the whole message but gave no answer ({}): it may have "
+                        "been delivered. Check the relay's log for its Message-ID before "
+                        "releasing it again with --retry-interrupted",
+                        submission.relay, sent.reply)};
+  }
   return {sent.temporary ? Outcome::relay_deferred : Outcome::relay_refused,
           fmt::format("relay {} did not accept it: {}", submission.relay, sent.reply)};
 }
 
 ReviewResult release_from_hold_queue(const Quarantine& quarantine, const Item& item) {
   std::string why;
-  if (postsuper_one(quarantine.settings().postfix_config_directory, "-H", item.queue_id, why)) {
+  if (postsuper_one(quarantine.settings().postfix_config_directory, "-H", item.queue_id, why) ==
+      PostsuperResult::acted) {
     return {Outcome::done, fmt::format("released from the Postfix hold queue ({})", item.queue_id)};
   }
   return {Outcome::failed, why};
@@ -109,14 +121,23 @@ bool take_out_of_review(const Quarantine& quarantine, const Item& item, Status t
   AuditEntry started = decided;
   started.action += "-started";
   if (!index.transition(item.id, {Status::held}, to, started, false, "")) return false;
-  if (!postsuper_one(quarantine.settings().postfix_config_directory, "-d", item.queue_id, why)) {
-    AuditEntry failed = decided;
-    failed.action += "-failed";
-    failed.detail = why;
-    index.transition(item.id, {to}, Status::held, failed, false, "");
-    return false;
+  AuditEntry finished = decided;
+  switch (postsuper_one(quarantine.settings().postfix_config_directory, "-d", item.queue_id, why)) {
+    case PostsuperResult::acted:
+      break;
+    case PostsuperResult::not_found:  // gone from the MTA already: nothing left to deliver
+      finished.detail += (finished.detail.empty() ? "" : "; ") + why;
+      why.clear();
+      break;
+    case PostsuperResult::failed: {
+      AuditEntry failed = decided;
+      failed.action += "-failed";
+      failed.detail = why;
+      index.transition(item.id, {to}, Status::held, failed, false, "");
+      return false;
+    }
   }
-  return index.transition(item.id, {to}, to, decided, true, note);
+  return index.transition(item.id, {to}, to, finished, true, note);
 }
 
 bool discard_stored_copy(const Quarantine& quarantine, const std::string& id,
@@ -124,6 +145,28 @@ bool discard_stored_copy(const Quarantine& quarantine, const std::string& id,
   if (!quarantine.store().remove(id)) return false;
   quarantine.index().mark_removed(id, removed);
   return true;
+}
+
+// Records how a release ended. A delivered message is reported as delivered even when the
+// index cannot record it; an uncertain one stays "releasing" for a person to check.
+void record_release(Index& index, const Item& item, const Decision& decision,
+                    ReviewResult& result) {
+  try {
+    if (result.outcome == Outcome::done) {
+      index.transition(item.id, {Status::releasing}, Status::released,
+                       entry(decision, "released", result.message), true, decision.note);
+    } else if (result.outcome == Outcome::relay_uncertain) {
+      index.append_audit(entry(decision, "release-uncertain", result.message));
+    } else {
+      index.transition(item.id, {Status::releasing}, Status::held,
+                       entry(decision, "release-failed", result.message), false, "");
+    }
+  } catch (const std::exception& error) {
+    result.message += fmt::format(
+        " (but the quarantine index could not record it: {}; it "
+        "shows as \"releasing\")",
+        error.what());
+  }
 }
 
 }  // namespace
@@ -160,15 +203,14 @@ ReviewResult release(const Quarantine& quarantine, const Decision& decision,
                         entry(decision, "release-started", decision.note), false, "")) {
     return not_held(index.find(item->id).value_or(*item));
   }
-  const ReviewResult result = item->mode == "hold" ? release_from_hold_queue(quarantine, *item)
-                                                   : reinject(quarantine, *item, header_prefix);
-  if (result.outcome == Outcome::done) {
-    index.transition(item->id, {Status::releasing}, Status::released,
-                     entry(decision, "released", result.message), true, decision.note);
-  } else {
-    index.transition(item->id, {Status::releasing}, Status::held,
-                     entry(decision, "release-failed", result.message), false, "");
+  ReviewResult result{Outcome::failed, ""};
+  try {
+    result = item->mode == "hold" ? release_from_hold_queue(quarantine, *item)
+                                  : reinject(quarantine, *item, header_prefix);
+  } catch (const std::exception& error) {
+    result.message = fmt::format("{} could not be sent: {}", item->id, error.what());
   }
+  record_release(index, *item, decision, result);
   return result;
 }
 
@@ -207,7 +249,13 @@ PurgeResult purge(const Quarantine& quarantine, const std::string& cutoff,
         continue;  // or decided meanwhile
       }
       ++result.expired;
-    } else if (!item.stored || item.status == Status::releasing) {
+    } else if (item.status == Status::releasing) {
+      result.problems.push_back(
+          fmt::format("{}: a release started and never finished; check the relay's log, then use "
+                      "`aupctl quarantine release {} --retry-interrupted` or ask ICT",
+                      item.id, item.id));
+      continue;
+    } else if (!item.stored) {
       continue;
     } else {
       ++result.purged;

@@ -12,11 +12,12 @@ namespace aup::quarantine {
 
 enum class Outcome {
   done,
-  not_found,       // no such id
-  not_held,        // decided already (released, deleted, expired) or a release is running
-  relay_deferred,  // the relay was unreachable or answered 4xx: still held
-  relay_refused,   // the relay answered 5xx: still held
-  failed,          // the store or the index failed
+  not_found,        // no such id
+  not_held,         // decided already (released, deleted, expired) or a release is running
+  relay_deferred,   // the relay was unreachable or answered 4xx: still held
+  relay_refused,    // the relay answered 5xx: still held
+  relay_uncertain,  // sent, but no answer came: it may have been delivered; left "releasing"
+  failed,           // the store or the index failed
 };
 
 struct ReviewResult {
@@ -32,6 +33,7 @@ struct Decision {
   // never finished (the process died). The relay may have delivered it already; the reviewer
   // accepts that a duplicate is possible.
   bool retry_interrupted = false;
+  std::string login{};  // the operating-system account acting, recorded beside the name
 };
 
 // Longer than any release can take (SMTP connect and transfer timeouts), so that a release

@@ -13,7 +13,10 @@ namespace {
 
 struct Transfer {
   std::string_view remaining;
+  bool all_sent = false;  // the read callback has handed over the last byte
+  bool reply_after_data = false;
   std::string last_reply;
+  std::string first_refusal;  // the first 4xx/5xx: the reason, not the QUIT that follows
 };
 
 size_t read_data(char* buffer, size_t size, size_t count, void* user) {
@@ -21,18 +24,27 @@ size_t read_data(char* buffer, size_t size, size_t count, void* user) {
   const size_t n = std::min(size * count, transfer->remaining.size());
   std::memcpy(buffer, transfer->remaining.data(), n);
   transfer->remaining.remove_prefix(n);
+  if (n == 0) transfer->all_sent = true;
   return n;
 }
 
-// Keeps the server's last reply line, for the reviewer to read when the relay refuses.
+// Keeps the server's replies that explain an outcome, for the reviewer to read.
 int watch_replies(CURL*, curl_infotype type, char* data, size_t size, void* user) {
-  if (type == CURLINFO_HEADER_IN) {
-    std::string line(data, size);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
-      line.pop_back();
-    static_cast<Transfer*>(user)->last_reply = line;
+  if (type != CURLINFO_HEADER_IN) return 0;
+  auto* transfer = static_cast<Transfer*>(user);
+  std::string line(data, size);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+    line.pop_back();
+  if (transfer->all_sent) transfer->reply_after_data = true;
+  if (transfer->first_refusal.empty() && (line.starts_with('4') || line.starts_with('5'))) {
+    transfer->first_refusal = line;
   }
+  transfer->last_reply = line;
   return 0;
+}
+
+bool safe_address(std::string_view address) {
+  return address.find_first_of(std::string_view("\r\n\0<>", 5)) == std::string_view::npos;
 }
 
 std::string url_for(const SmtpSubmission& submission) {
@@ -66,18 +78,25 @@ SmtpOutcome submit_by_smtp(const SmtpSubmission& submission) noexcept {
   static std::once_flag initialised;
   std::call_once(initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   SmtpOutcome outcome;
+  for (const std::string& address : submission.recipients) {
+    if (!safe_address(address)) return {false, false, false, "unsafe recipient address refused"};
+  }
+  if (!safe_address(submission.sender)) {
+    return {false, false, false, "unsafe sender address refused"};
+  }
   try {
     CurlHandle curl(curl_easy_init(), curl_easy_cleanup);
-    if (!curl) return {false, true, "cannot start an SMTP client"};
+    if (!curl) return {false, true, false, "cannot start an SMTP client"};
     CurlList recipients(nullptr, curl_slist_free_all);
     for (const std::string& rcpt : submission.recipients) {
       curl_slist* grown = curl_slist_append(recipients.get(), ("<" + rcpt + ">").c_str());
-      if (grown == nullptr) return {false, true, "out of memory"};
+      if (grown == nullptr) return {false, true, false, "out of memory"};
       recipients.release();
       recipients.reset(grown);
     }
     const std::string data = with_crlf(submission.data);
-    Transfer transfer{data, ""};
+    Transfer transfer;
+    transfer.remaining = data;
     const std::string url = url_for(submission);
     const std::string sender = "<" + submission.sender + ">";
     char error[CURL_ERROR_SIZE] = {};
@@ -104,6 +123,11 @@ SmtpOutcome submit_by_smtp(const SmtpSubmission& submission) noexcept {
       outcome.delivered = true;
       return outcome;
     }
+    outcome.uncertain = transfer.all_sent && !transfer.reply_after_data;
+    if (!transfer.first_refusal.empty()) {
+      outcome.reply = transfer.first_refusal;
+      code = outcome.reply.starts_with('5') ? 500 : 400;
+    }
     outcome.temporary = code < 500;  // 4xx, or no reply at all (refused, timed out)
     if (outcome.reply.empty() || code == 0) {
       outcome.reply = fmt::format("{} ({})", error[0] != '\0' ? error : curl_easy_strerror(result),
@@ -111,7 +135,7 @@ SmtpOutcome submit_by_smtp(const SmtpSubmission& submission) noexcept {
     }
     return outcome;
   } catch (const std::exception& e) {
-    return {false, true, e.what()};
+    return {false, true, false, e.what()};
   }
 }
 

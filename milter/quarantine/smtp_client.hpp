@@ -20,9 +20,14 @@ struct SmtpSubmission {
 struct SmtpOutcome {
   bool delivered = false;  // the relay answered 250 to every recipient and to the data
   bool temporary = false;  // a 4xx reply or no connection: trying later may work
-  std::string reply;       // the relay's last reply, or why there was none
+  // All the data was sent but no reply to it came (timeout, dropped connection): the relay
+  // may or may not have taken the message.
+  bool uncertain = false;
+  std::string reply;  // the relay's refusal (or last reply), or why there was none
 };
 
+// Addresses with CR, LF, NUL or angle brackets are refused before anything is sent: they
+// would smuggle SMTP commands through libcurl.
 SmtpOutcome submit_by_smtp(const SmtpSubmission& submission) noexcept;
 
 // CRLF line ends throughout, as SMTP wants them.

@@ -1,8 +1,13 @@
 // The SQLite quarantine index. One connection per Index object, guarded by a mutex: the daemon
 // shares one between its threads, and each aupctl run has its own. Writers in other processes
 // wait up to the busy timeout; every change is one IMMEDIATE transaction.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <chrono>
 #include <mutex>
@@ -32,8 +37,10 @@ CREATE TABLE IF NOT EXISTS items (
   reviewer TEXT NOT NULL DEFAULT '',
   decision_time TEXT NOT NULL DEFAULT '',
   note TEXT NOT NULL DEFAULT '',
-  stored INTEGER NOT NULL DEFAULT 1
+  stored INTEGER NOT NULL DEFAULT 1,
+  fingerprint TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX IF NOT EXISTS items_fingerprint ON items(fingerprint);
 CREATE INDEX IF NOT EXISTS items_time ON items(time);
 CREATE INDEX IF NOT EXISTS items_status ON items(status, time);
 CREATE TABLE IF NOT EXISTS audit (
@@ -118,7 +125,7 @@ std::vector<std::string> json_strings(const std::string& text) {
 
 constexpr const char* kItemColumns =
     "id, time, queue_id, mode, sender, recipients, subject, direction, rules, clauses, size, "
-    "status, reviewer, decision_time, note, stored";
+    "status, reviewer, decision_time, note, stored, fingerprint";
 
 Item item_from(const Statement& row) {
   Item item;
@@ -138,13 +145,25 @@ Item item_from(const Statement& row) {
   item.decision_time = row.text(13);
   item.note = row.text(14);
   item.stored = row.number(15) != 0;
+  item.fingerprint = row.text(16);
   return item;
+}
+
+// SQLite would create the file 0644: make it first, group-writable. An existing file is kept.
+void create_group_writable(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0660);
+  if (fd < 0) {
+    throw IndexError(
+        fmt::format("cannot create quarantine index {}: {}", path, std::strerror(errno)));
+  }
+  ::close(fd);
 }
 
 class SqliteIndex final : public Index {
  public:
-  explicit SqliteIndex(const std::string& path) {
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  SqliteIndex(const std::string& path, bool create) {
+    if (create) create_group_writable(path);
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
       const std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
@@ -168,7 +187,7 @@ class SqliteIndex final : public Index {
     const std::lock_guard lock(mutex_);
     Transaction transaction(*this);
     Statement insert(db_, fmt::format("INSERT OR IGNORE INTO items ({}) VALUES "
-                                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                       kItemColumns));
     insert.bind(1, item.id).bind(2, item.time).bind(3, item.queue_id).bind(4, item.mode);
     insert.bind(5, item.sender).bind(6, nlohmann::json(item.recipients).dump());
@@ -176,7 +195,7 @@ class SqliteIndex final : public Index {
     insert.bind(9, nlohmann::json(item.rules).dump()).bind(10, nlohmann::json(item.clauses).dump());
     insert.bind(11, static_cast<int64_t>(item.size)).bind(12, std::string(to_string(item.status)));
     insert.bind(13, item.reviewer).bind(14, item.decision_time).bind(15, item.note);
-    insert.bind(16, int64_t{item.stored ? 1 : 0});
+    insert.bind(16, int64_t{item.stored ? 1 : 0}).bind(17, item.fingerprint);
     insert.step();
     if (sqlite3_changes(db_) == 0) return false;
     insert_audit(entry);
@@ -195,16 +214,24 @@ class SqliteIndex final : public Index {
   std::vector<Item> list(const ListFilter& filter) override {
     const std::lock_guard lock(mutex_);
     Statement query(db_,
-                    fmt::format("SELECT {} FROM items WHERE (?1 IS NULL OR status = ?1) "
+                    fmt::format("SELECT {} FROM items WHERE (?1 IS NULL OR status IN "
+                                "(SELECT value FROM json_each(?1))) "
                                 "AND (?2 IS NULL OR time >= ?2) AND (?3 IS NULL OR time < ?3) "
                                 "AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(items.rules) "
                                 "WHERE value = ?4)) AND (?5 IS NULL OR lower(sender) = lower(?5)) "
+                                "AND (?6 IS NULL OR fingerprint = ?6) "
                                 "ORDER BY time DESC, id DESC",
                                 kItemColumns));
-    query.bind(
-        1, filter.status ? std::optional(std::string(to_string(*filter.status))) : std::nullopt);
+    std::optional<std::string> statuses;
+    if (!filter.statuses.empty()) {
+      nlohmann::json names = nlohmann::json::array();
+      for (const Status status : filter.statuses)
+        names.push_back(to_string(status));
+      statuses = names.dump();
+    }
+    query.bind(1, statuses);
     query.bind(2, filter.since).bind(3, filter.before);
-    query.bind(4, filter.rule).bind(5, filter.sender);
+    query.bind(4, filter.rule).bind(5, filter.sender).bind(6, filter.fingerprint);
     std::vector<Item> items;
     while (query.step())
       items.push_back(item_from(query));
@@ -319,8 +346,8 @@ class SqliteIndex final : public Index {
 
 }  // namespace
 
-std::unique_ptr<Index> open_sqlite_index(const std::string& path) {
-  return std::make_unique<SqliteIndex>(path);
+std::unique_ptr<Index> open_sqlite_index(const std::string& path, bool create) {
+  return std::make_unique<SqliteIndex>(path, create);
 }
 
 }  // namespace aup::quarantine

@@ -174,6 +174,9 @@ class QuarantineTest(base.PostfixFixture):
                 run = self.aupctl("release", item_id, "--reviewer", OFFICER, config=config)
                 self.assertEqual(run.returncode, code, run.stderr.decode())
                 self.assertIn(b"still held", run.stderr)
+                self.assertNotIn(b"221", run.stderr, "the QUIT reply is not the reason")
+                if port != cases[0][1]:
+                    self.assertIn(b" %d" % (code == EX_UNAVAILABLE and 5 or 4), run.stderr)
                 self.assertEqual(self.item(item_id)["status"], "held")
         self.assertEqual(soft.messages() + hard.messages(), [])
         failures = [a for a in self.audit_actions(item_id) if a[0] == "release-failed"]

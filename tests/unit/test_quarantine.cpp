@@ -153,7 +153,8 @@ HoldResult hold_sample(const Quarantine& quarantine, const std::string& raw = kR
                        QuarantineSettings::Mode mode = QuarantineSettings::Mode::store) {
   const Envelope envelope = sample_envelope();
   const Verdict verdict = sample_verdict();
-  return quarantine.hold({raw, envelope, verdict, "4XyzQ1", "Quarterly figures", mode});
+  return quarantine.hold(
+      {raw, envelope, verdict, "4XyzQ1", "Quarterly figures", mode, "<figures@medway.gov.uk>"});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,7 +317,7 @@ TEST_CASE("status names round-trip", "[quarantine]") {
 TEST_CASE("a written item holds the exact bytes and its id, and nothing is left in tmp/",
           "[quarantine]") {
   TempDir dir;
-  const MessageStore store((dir.path() / "q").string());
+  const MessageStore store((dir.path() / "q").string(), true);
   const std::string message = bytes_of("Subject: x\r\n\r\nbinary\0part\r\nend\n");
   REQUIRE(message.find('\0') != std::string::npos);
   const nlohmann::ordered_json record = {{"id", ""}, {"queue_id", "4Xyz"}};
@@ -338,7 +339,7 @@ TEST_CASE("a written item holds the exact bytes and its id, and nothing is left 
 
 TEST_CASE("contains, ids and remove see the items directory", "[quarantine]") {
   TempDir dir;
-  const MessageStore store((dir.path() / "q").string());
+  const MessageStore store((dir.path() / "q").string(), true);
   const auto now = std::chrono::system_clock::now();
   const std::string first = store.write("one", {}, now);
   const std::string second = store.write("two", {}, now);
@@ -361,7 +362,7 @@ TEST_CASE("contains, ids and remove see the items directory", "[quarantine]") {
 
 TEST_CASE("unknown and malicious ids read as nothing", "[quarantine]") {
   TempDir dir;
-  const MessageStore store((dir.path() / "q").string());
+  const MessageStore store((dir.path() / "q").string(), true);
   dir.write("x", "outside the store");
   fs::create_directories(dir.path() / "q" / "items" / "a");
   std::ofstream(dir.path() / "q" / "items" / "a" / "b") << "nested";
@@ -379,7 +380,7 @@ TEST_CASE("unknown and malicious ids read as nothing", "[quarantine]") {
 
 TEST_CASE("a failed write throws and leaves neither an item nor a temporary", "[quarantine]") {
   TempDir dir;
-  const MessageStore store((dir.path() / "q").string());
+  const MessageStore store((dir.path() / "q").string(), true);
   fs::remove(dir.path() / "q" / "items");
   std::ofstream(dir.path() / "q" / "items") << "not a directory";
 
@@ -390,7 +391,7 @@ TEST_CASE("a failed write throws and leaves neither an item nor a temporary", "[
 
 TEST_CASE("only stale temporaries are removed", "[quarantine]") {
   TempDir dir;
-  const MessageStore store((dir.path() / "q").string());
+  const MessageStore store((dir.path() / "q").string(), true);
   const fs::path tmp = dir.path() / "q" / "tmp";
   fs::create_directory(tmp / "old");
   std::ofstream(tmp / "old" / "message.eml") << "half written";
@@ -446,7 +447,7 @@ TEST_CASE("the index lists newest first and filters", "[quarantine]") {
   CHECK(ids_of(index->list({})) == Ids{c, b, a});
 
   ListFilter held;
-  held.status = Status::held;
+  held.statuses = {Status::held};
   CHECK(ids_of(index->list(held)) == Ids{b, a});
 
   ListFilter since;
@@ -469,7 +470,7 @@ TEST_CASE("the index lists newest first and filters", "[quarantine]") {
 
   ListFilter combined;
   combined.sender = "jo@medway.gov.uk";
-  combined.status = Status::held;
+  combined.statuses = {Status::held};
   CHECK(ids_of(index->list(combined)) == Ids{a});
 }
 
@@ -720,7 +721,7 @@ TEST_CASE("threads sharing one index add distinct items without losing any", "[q
 
 TEST_CASE("hold stores the message and indexes why it was held", "[quarantine]") {
   TempDir dir;
-  const Quarantine quarantine(settings_in(dir));
+  const Quarantine quarantine(settings_in(dir), Quarantine::Create::yes);
 
   const HoldResult held = hold_sample(quarantine);
 
@@ -754,7 +755,7 @@ TEST_CASE("hold stores the message and indexes why it was held", "[quarantine]")
 
 TEST_CASE("the stored record carries envelope and verdict", "[quarantine]") {
   TempDir dir;
-  const Quarantine quarantine(settings_in(dir));
+  const Quarantine quarantine(settings_in(dir), Quarantine::Create::yes);
   const HoldResult held = hold_sample(quarantine, kRaw, QuarantineSettings::Mode::hold);
 
   const auto record = quarantine.store().read_record(held.id);
@@ -770,13 +771,13 @@ TEST_CASE("the stored record carries envelope and verdict", "[quarantine]") {
 TEST_CASE("reconcile indexes items that a crash left unindexed", "[quarantine]") {
   TempDir dir;
   const QuarantineSettings settings = settings_in(dir);
-  const Quarantine first(settings);
-  const HoldResult one = hold_sample(first);
-  const HoldResult two = hold_sample(first);
+  const Quarantine first(settings, Quarantine::Create::yes);
+  const HoldResult one = hold_sample(first, kRaw + "one\r\n");
+  const HoldResult two = hold_sample(first, kRaw + "two\r\n");
 
   QuarantineSettings elsewhere = settings;
   elsewhere.index = (dir.path() / "other.sqlite").string();
-  const Quarantine second(elsewhere);
+  const Quarantine second(elsewhere, Quarantine::Create::yes);
   CHECK(second.index().list({}).empty());
 
   CHECK(second.reconcile() == 2);
@@ -797,7 +798,7 @@ TEST_CASE("reconcile indexes items that a crash left unindexed", "[quarantine]")
 
 TEST_CASE("reconcile skips an item whose record cannot be read", "[quarantine]") {
   TempDir dir;
-  const Quarantine quarantine(settings_in(dir));
+  const Quarantine quarantine(settings_in(dir), Quarantine::Create::yes);
   const fs::path broken =
       fs::path(quarantine.settings().directory) / "items" / "20260101-100000-0000beef";
   fs::create_directories(broken);
@@ -809,7 +810,7 @@ TEST_CASE("reconcile skips an item whose record cannot be read", "[quarantine]")
 
 TEST_CASE("a message is kept when indexing fails, and reconcile indexes it later", "[quarantine]") {
   TempDir dir;
-  const Quarantine quarantine(settings_in(dir));
+  const Quarantine quarantine(settings_in(dir), Quarantine::Create::yes);
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(index_path(quarantine.settings()).c_str(), &db) == SQLITE_OK);
   sqlite3_busy_timeout(db, 5000);
@@ -833,12 +834,12 @@ TEST_CASE("a message is kept when indexing fails, and reconcile indexes it later
 TEST_CASE("an unusable directory or index path throws", "[quarantine]") {
   TempDir dir;
   const std::string file = dir.write("plain-file", "x");
-  CHECK_THROWS_AS(MessageStore(file), std::system_error);
+  CHECK_THROWS_AS(MessageStore(file, true), std::system_error);
   CHECK_THROWS_AS(open_sqlite_index((dir.path() / "missing" / "index.sqlite").string()),
                   IndexError);
   QuarantineSettings settings = settings_in(dir);
   settings.index = (dir.path() / "missing" / "index.sqlite").string();
-  CHECK_THROWS_AS(Quarantine(settings), IndexError);
+  CHECK_THROWS_AS(Quarantine(settings, Quarantine::Create::yes), IndexError);
 }
 
 // =============================================================================================
@@ -904,7 +905,7 @@ TEST_CASE("a released message keeps a body with NUL bytes byte for byte", "[quar
 
 TEST_CASE("remove deletes a held item once", "[quarantine]") {
   TempDir dir;
-  const Quarantine quarantine(settings_in(dir));
+  const Quarantine quarantine(settings_in(dir), Quarantine::Create::yes);
   const HoldResult held = hold_sample(quarantine);
 
   const ReviewResult first = remove(quarantine, {held.id, "alice", "personal mail"});
@@ -928,7 +929,7 @@ TEST_CASE("remove deletes a held item once", "[quarantine]") {
 
 TEST_CASE("remove and release of unknown ids are not found", "[quarantine]") {
   TempDir dir;
-  const Quarantine quarantine(settings_in(dir));
+  const Quarantine quarantine(settings_in(dir), Quarantine::Create::yes);
   for (const std::string id : {"20000101-000000-00000000", "../x", "a/b", ""}) {
     CAPTURE(id);
     CHECK(remove(quarantine, {id, "alice", ""}).outcome == Outcome::not_found);
@@ -940,7 +941,7 @@ TEST_CASE("release to an unreachable relay is deferred and the item stays held",
   TempDir dir;
   QuarantineSettings settings = settings_in(dir);
   settings.release_relay = unused_relay();
-  const Quarantine quarantine(settings);
+  const Quarantine quarantine(settings, Quarantine::Create::yes);
   const HoldResult held = hold_sample(quarantine);
 
   const ReviewResult result = release(quarantine, {held.id, "alice", "business mail"}, "X-AUP-");
@@ -966,7 +967,7 @@ TEST_CASE("release re-injects the cleaned message through the relay", "[quaranti
   QuarantineSettings settings = settings_in(dir);
   settings.release_relay = relay.relay();
   settings.release_helo = "aup.test";
-  const Quarantine quarantine(settings);
+  const Quarantine quarantine(settings, Quarantine::Create::yes);
   const HoldResult held = hold_sample(quarantine);
 
   const ReviewResult result = release(quarantine, {held.id, "alice", "fine"}, "X-AUP-");
@@ -1001,7 +1002,7 @@ TEST_CASE("a relay answering 5xx refuses the release and the item stays held", "
   FakeSmtpServer relay("554 5.7.1 not today");
   QuarantineSettings settings = settings_in(dir);
   settings.release_relay = relay.relay();
-  const Quarantine quarantine(settings);
+  const Quarantine quarantine(settings, Quarantine::Create::yes);
   const HoldResult held = hold_sample(quarantine);
 
   const ReviewResult result = release(quarantine, {held.id, "alice", ""}, "X-AUP-");
@@ -1017,7 +1018,7 @@ TEST_CASE("an item being released can be neither released nor removed", "[quaran
   TempDir dir;
   QuarantineSettings settings = settings_in(dir);
   settings.release_relay = unused_relay();
-  const Quarantine quarantine(settings);
+  const Quarantine quarantine(settings, Quarantine::Create::yes);
   const HoldResult held = hold_sample(quarantine);
   REQUIRE(quarantine.index().transition(held.id, {Status::held}, Status::releasing,
                                         audit_entry(held.id, "release-started"), false, ""));
@@ -1036,9 +1037,9 @@ TEST_CASE("an interrupted release is retried only on request and only once it is
   FakeSmtpServer relay;
   QuarantineSettings settings = settings_in(dir);
   settings.release_relay = relay.relay();
-  const Quarantine quarantine(settings);
-  const HoldResult recent = hold_sample(quarantine);
-  const HoldResult stale = hold_sample(quarantine);
+  const Quarantine quarantine(settings, Quarantine::Create::yes);
+  const HoldResult recent = hold_sample(quarantine, kRaw + "recent\r\n");
+  const HoldResult stale = hold_sample(quarantine, kRaw + "stale\r\n");
   // One release started just now (it may still be running), one started long ago and died.
   REQUIRE(quarantine.index().transition(
       recent.id, {Status::held}, Status::releasing,
@@ -1062,11 +1063,11 @@ TEST_CASE("an interrupted release is retried only on request and only once it is
 TEST_CASE("purge expires held items and removes stored copies, keeping the audit trail",
           "[quarantine]") {
   TempDir dir;
-  const Quarantine quarantine(settings_in(dir));
+  const Quarantine quarantine(settings_in(dir), Quarantine::Create::yes);
   Index& index = quarantine.index();
-  const std::string held = hold_sample(quarantine).id;
-  const std::string deleted = hold_sample(quarantine).id;
-  const std::string released = hold_sample(quarantine).id;
+  const std::string held = hold_sample(quarantine, kRaw + "1\r\n").id;
+  const std::string deleted = hold_sample(quarantine, kRaw + "2\r\n").id;
+  const std::string released = hold_sample(quarantine, kRaw + "3\r\n").id;
   REQUIRE(remove(quarantine, {deleted, "alice", ""}).outcome == Outcome::done);
   REQUIRE(index.transition(released, {Status::held}, Status::released,
                            audit_entry(released, "released", "bob"), true, ""));
@@ -1162,6 +1163,56 @@ TEST_CASE("notices go to subdomains and any case, never outside", "[quarantine]"
   CHECK_FALSE(sender_notice(settings, notice_item("x@example.org"), sample_verdict()));
   CHECK_FALSE(sender_notice(settings, notice_item("x@notmedway.gov.uk"), sample_verdict()));
   CHECK_FALSE(sender_notice(settings, notice_item(""), sample_verdict()));
+}
+
+TEST_CASE("the same message offered again is kept once; a different one is not", "[quarantine]") {
+  TempDir dir;
+  const Quarantine quarantine(settings_in(dir), Quarantine::Create::yes);
+  const HoldResult first = hold_sample(quarantine);
+  const HoldResult again = hold_sample(quarantine);
+  CHECK_FALSE(first.offered_again);
+  CHECK(again.offered_again);
+  CHECK(again.id == first.id);
+  CHECK(quarantine.store().ids().size() == 1);
+  CHECK(actions_of(quarantine.index().audit(first.id)) ==
+        std::vector<std::string>{"quarantined", "offered-again"});
+  // Another body, or the first one decided: stored as a new item.
+  CHECK_FALSE(hold_sample(quarantine, kRaw + "more\r\n").offered_again);
+  REQUIRE(remove(quarantine, {first.id, "alice", ""}).outcome == Outcome::done);
+  const HoldResult after_decision = hold_sample(quarantine);
+  CHECK_FALSE(after_decision.offered_again);
+  CHECK(after_decision.id != first.id);
+  // In hold mode every offer is its own entry in the MTA's hold queue.
+  const HoldResult held_once = hold_sample(quarantine, kRaw, QuarantineSettings::Mode::hold);
+  CHECK_FALSE(held_once.offered_again);
+  // Without a Message-ID identical messages may be separate ones: each is kept.
+  const Envelope envelope = sample_envelope();
+  const Verdict verdict = sample_verdict();
+  const HoldRequest anonymous{kRaw, envelope, verdict, "4Q2", "s", QuarantineSettings::Mode::store};
+  CHECK_FALSE(quarantine.hold(anonymous).offered_again);
+  CHECK_FALSE(quarantine.hold(anonymous).offered_again);
+}
+
+TEST_CASE("addresses that could smuggle SMTP commands are refused before sending", "[quarantine]") {
+  FakeSmtpServer relay;
+  SmtpSubmission submission;
+  submission.relay = relay.relay();
+  submission.sender = "jo@medway.gov.uk";
+  submission.data = "Subject: x\r\n\r\nbody\r\n";
+  const std::vector<std::string> unsafe = {"b@y.org>\r\nRSET\r\nRCPT TO:<evil@z.org", "a@b.c\nx",
+                                           std::string("a@b\0c", 5), "<a@b.c>"};
+  for (const std::string& bad : unsafe) {
+    submission.recipients = {"ok@example.org", bad};
+    const SmtpOutcome outcome = submit_by_smtp(submission);
+    CHECK_FALSE(outcome.delivered);
+    CHECK_FALSE(outcome.temporary);
+    CHECK_THAT(outcome.reply, Catch::Contains("unsafe"));
+  }
+  submission.recipients = {"ok@example.org"};
+  submission.sender = "jo@medway.gov.uk>\r\nRSET";
+  CHECK_THAT(submit_by_smtp(submission).reply, Catch::Contains("unsafe sender"));
+  relay.finish();
+  CHECK(relay.rcpt_to.empty());
 }
 
 TEST_CASE("with_crlf turns LF into CRLF and leaves CRLF alone", "[quarantine]") {
