@@ -30,6 +30,8 @@ void add_check(CLI::App& app, aup::cli::CheckOptions& options, int& status) {
   check->add_option("--format", options.format, "Output format")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();
+  check->add_option("--write-modified", options.write_modified,
+                    "Write the message as it would be delivered (headers and footer) to this file");
   check->add_option("FILE", options.input, "Message file, or - for standard input")->required();
   check->callback([&] { status = aup::cli::run_check(options); });
 }

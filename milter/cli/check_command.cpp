@@ -11,6 +11,7 @@
 #include "engine/evaluate.hpp"
 #include "engine/policy_loader.hpp"
 #include "engine/rfc3339.hpp"
+#include "mime/header_block.hpp"
 #include "scan/clamd_scanner.hpp"
 
 namespace aup::cli {
@@ -60,6 +61,45 @@ void print_text(const Verdict& verdict) {
   for (const HeaderEdit& edit : verdict.add_headers) {
     std::cout << "add header: " << edit.name << ": " << edit.value << "\n";
   }
+  if (verdict.footer) {
+    std::cout << fmt::format(
+        "footer: {}{}\n", verdict.footer->outcome,
+        verdict.footer->parts.empty()
+            ? ""
+            : fmt::format(" (parts {})", fmt::join(verdict.footer->parts, ", ")));
+  }
+}
+
+// The message as the milter would hand it on: our incoming fields replaced by the verdict's,
+// and the footer's body and fields when there is one. Rejected and held messages are not
+// delivered, so they are written unchanged.
+std::string as_delivered(const std::string& raw, const Verdict& verdict,
+                         const std::string& header_prefix) {
+  if (verdict.direction == Direction::inbound ||
+      (verdict.action != Action::accept && verdict.action != Action::tag)) {
+    return raw;
+  }
+  std::vector<mime::FieldChange> changes;
+  for (const HeaderEdit& edit : verdict.add_headers)
+    changes.push_back({edit.name, edit.value});
+  if (verdict.body_edit) {
+    for (const FieldSet& field : verdict.body_edit->set_headers) {
+      changes.push_back({field.name, field.value, field.present});
+    }
+  }
+  std::string out =
+      mime::rewrite_fields(mime::remove_fields_with_prefix(raw, header_prefix), changes);
+  if (verdict.body_edit) {
+    out.resize(mime::body_offset(out));
+    out += verdict.body_edit->body;
+  }
+  return out;
+}
+
+bool write_file(const std::string& name, const std::string& bytes) {
+  std::ofstream out(name, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return static_cast<bool>(out);
 }
 
 }  // namespace
@@ -87,6 +127,12 @@ int run_check(const CheckOptions& options) {
   }
   const auto scanner = scan::scanner_for(loaded.policy->settings.clamd, options.clamd);
   const Verdict verdict = evaluate(*loaded.policy, message, scanner.get());
+  if (options.write_modified &&
+      !write_file(*options.write_modified,
+                  as_delivered(message.raw, verdict, loaded.policy->settings.header_prefix))) {
+    std::cerr << "aupctl check: cannot write " << *options.write_modified << "\n";
+    return kExitCantCreate;
+  }
   if (options.format == "text") {
     print_text(verdict);
   } else {

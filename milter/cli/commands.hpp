@@ -12,6 +12,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 64;
 constexpr int kExitNoInput = 66;  // also: no such quarantined message
+constexpr int kExitCantCreate = 73;
 constexpr int kExitConfig = 78;
 
 struct CheckOptions {
@@ -23,7 +24,8 @@ struct CheckOptions {
   std::optional<std::string> time;
   std::optional<std::string> clamd;  // overrides the configuration and turns scanning on
   std::string format = "json";
-  std::string input;  // file name or "-"
+  std::string input;                          // file name or "-"
+  std::optional<std::string> write_modified;  // where to write the message as delivered
 };
 
 struct QuarantineOptions {

@@ -108,7 +108,7 @@ std::string header_line(const std::string& name, std::string_view value, bool le
   return line + "\r\n";
 }
 
-constexpr unsigned long kActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+constexpr unsigned long kActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY | SMFIF_QUARANTINE;
 
 // Ask only for what is used: the header actions and quarantine; no HELO, DATA or unknown
 // commands. The flags set here replace the registered ones, so all of them are listed.
@@ -119,8 +119,8 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long offered_actions, unsigned long
                       unsigned long* reserved2, unsigned long* reserved3) {
   return guarded(ctx, [&] {
     if ((offered_actions & kActions) != kActions) {
-      syslog(LOG_MAIL | LOG_WARNING, "MTA offers actions %#lx; tagging or quarantine may fail",
-             offered_actions);
+      syslog(LOG_MAIL | LOG_WARNING,
+             "MTA offers actions %#lx; tagging, footers or quarantine may fail", offered_actions);
     }
     *actions = offered_actions & kActions;
     *steps = offered_steps & (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC);
@@ -129,6 +129,7 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long offered_actions, unsigned long
     delete session_of(ctx);
     auto session = std::make_unique<Session>();
     session->header_leading_space = (*steps & SMFIP_HDR_LEADSPC) != 0;
+    session->can_replace_body = (*actions & SMFIF_CHGBODY) != 0;
     smfi_setpriv(ctx, session.release());
     return SMFIS_CONTINUE;
   });
@@ -139,6 +140,7 @@ sfsistat on_connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* hostaddr) {
     Session* negotiated = session_of(ctx);
     auto session = std::make_unique<Session>();
     session->header_leading_space = negotiated != nullptr && negotiated->header_leading_space;
+    session->can_replace_body = negotiated == nullptr || negotiated->can_replace_body;
     delete negotiated;
     session->client_ip = address_text(hostaddr);
     session->client_name = hostname != nullptr ? hostname : "";
@@ -156,6 +158,7 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
     MessageState& state = session->current;
     state.policy = g_policies->current();
     state.header_leading_space = session->header_leading_space;
+    state.can_replace_body = session->can_replace_body;
     Envelope& envelope = state.message.envelope;
     envelope.sender = bare_address(argv != nullptr && argv[0] != nullptr ? argv[0] : "");
     envelope.auth_user = macro(ctx, "{auth_authen}");

@@ -22,10 +22,12 @@ struct MessageState {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // SMFIP_HDR_LEADSPC in force: header values keep (and must supply) the space after ':'.
   bool header_leading_space = false;
+  bool can_replace_body = true;  // the MTA offered SMFIF_CHGBODY (footers)
 };
 
 struct Session {
   bool header_leading_space = false;  // negotiated for the connection
+  bool can_replace_body = true;
   std::optional<std::string> client_ip;
   std::string client_name;
   std::optional<std::string> daemon_name;  // Postfix {daemon_name}, sent with connect

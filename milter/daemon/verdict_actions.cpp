@@ -46,6 +46,21 @@ bool add_headers(SMFICTX* ctx, const Verdict& verdict, bool leading_space) {
   return true;
 }
 
+// The footer's body and any Content-* fields that changed with it. smfi_replacebody takes the
+// whole body in one call (libmilter sends it in chunks).
+bool replace_body(SMFICTX* ctx, const BodyEdit& edit, bool leading_space) {
+  for (const FieldSet& field : edit.set_headers) {
+    const std::string value = (leading_space ? " " : "") + field.value;
+    char* name = const_cast<char*>(field.name.c_str());
+    const int result = field.present
+                           ? smfi_chgheader(ctx, name, 1, const_cast<char*>(value.c_str()))
+                           : smfi_addheader(ctx, name, const_cast<char*>(value.c_str()));
+    if (result != MI_SUCCESS) return false;
+  }
+  auto* bytes = reinterpret_cast<unsigned char*>(const_cast<char*>(edit.body.data()));
+  return smfi_replacebody(ctx, bytes, static_cast<int>(edit.body.size())) == MI_SUCCESS;
+}
+
 }  // namespace
 
 sfsistat refuse(SMFICTX* ctx, std::string_view code, std::string_view xcode,
@@ -81,6 +96,11 @@ sfsistat apply_verdict(SMFICTX* ctx, const Verdict& verdict, const MessageState&
   if (!stored_here) {
     if (!strip_own_headers(ctx, state)) return failed("remove incoming X-AUP headers");
     if (!add_headers(ctx, verdict, state.header_leading_space)) return failed("add headers");
+  }
+  // Without SMFIF_CHGBODY (negotiation logged it) the message goes without its footer.
+  if (verdict.body_edit && state.can_replace_body &&
+      !replace_body(ctx, *verdict.body_edit, state.header_leading_space)) {
+    return failed("add the footer");
   }
   if (verdict.action == Action::quarantine) {
     return hold_for_review(ctx, verdict, state, quarantines, quarantine_id);

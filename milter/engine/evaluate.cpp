@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "engine/direction.hpp"
+#include "engine/footer_step.hpp"
 #include "engine/reply.hpp"
 #include "engine/scopes.hpp"
 #include "inspect/inspect.hpp"
@@ -138,6 +139,7 @@ Verdict evaluate_parsed(const Policy& policy, const Message& message, const mime
     if (auto match = evaluate_rule(rule, context)) verdict.matches.push_back(std::move(*match));
   }
   decide(policy, verdict);
+  add_footer_if_due(policy.settings, message, verdict);
   return verdict;
 }
 

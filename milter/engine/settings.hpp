@@ -73,6 +73,17 @@ struct QuarantineSettings {
   SenderNotice notice;
 };
 
+// The corporate footer on outbound mail (clause 4.2, note). Off unless configured.
+struct FooterSettings {
+  bool enabled = false;
+  std::string text;    // plain text, UTF-8
+  std::string html;    // an HTML fragment; "" for the text, escaped, in a <p>
+  std::string marker;  // "" for the first line of `text`: its presence means "already added"
+  // A signed, encrypted or DKIM-signed message cannot be changed: leave it as it is, or also
+  // tag it (<prefix>Footer: omitted; reason) so that its omission can be seen.
+  bool tag_when_omitted = false;
+};
+
 struct Settings {
   std::string organisation;
   std::vector<std::string> internal_domains;  // lower case; subdomains included
@@ -94,6 +105,7 @@ struct Settings {
   DaemonSettings daemon;
   ClamdSettings clamd;
   QuarantineSettings quarantine;
+  FooterSettings footer;
   RegexLimits regex;
   mime::MimeLimits mime;
   inspect::InspectLimits inspect;

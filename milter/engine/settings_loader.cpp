@@ -27,8 +27,8 @@ class SettingsReader {
         file_, root, "", "",
         {"organisation", "internal_domains", "internal_networks", "header_prefix", "reply_suffix",
          "recipient_delimiter", "secure_partner_domains", "working_hours", "all_staff", "personal",
-         "mailbox_map", "daemon", "clamd", "quarantine", "on_internal_error", "on_regex_limit",
-         "limits", "rule_files"},
+         "mailbox_map", "daemon", "clamd", "quarantine", "footer", "on_internal_error",
+         "on_regex_limit", "limits", "rule_files"},
         sink_);
     Settings settings;
     settings.organisation = text("/organisation", settings.organisation);
@@ -55,6 +55,7 @@ class SettingsReader {
     read_daemon(settings.daemon);
     read_clamd(settings.clamd);
     read_quarantine(settings.quarantine);
+    read_footer(settings.footer);
     return settings;
   }
 
@@ -350,6 +351,24 @@ class SettingsReader {
     return !port.empty() && port.size() <= 5 &&
            std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
            std::stoul(port) > 0 && std::stoul(port) < 65536;
+  }
+
+  void read_footer(FooterSettings& footer) {
+    if (!object_at("/footer", {"enabled", "text", "html", "marker", "when_signed"})) return;
+    boolean("/footer/enabled", footer.enabled);
+    footer.text = text("/footer/text", footer.text);
+    footer.html = text("/footer/html", footer.html);
+    footer.marker = text("/footer/marker", footer.marker);
+    const std::string when_signed = text("/footer/when_signed", "leave");
+    if (when_signed != "leave" && when_signed != "tag") {
+      sink_.error(file_, "/footer/when_signed", "",
+                  fmt::format("\"{}\" is not \"leave\" or \"tag\"", when_signed));
+    }
+    footer.tag_when_omitted = when_signed == "tag";
+    if (footer.enabled && footer.text.empty()) {
+      sink_.error(file_, "/footer/text", "", "an enabled footer needs its text");
+    }
+    if (footer.marker.empty()) footer.marker = footer.text.substr(0, footer.text.find('\n'));
   }
 
   void read_sender_notice(SenderNotice& notice) {

@@ -31,12 +31,33 @@ struct HeaderEdit {
   std::string value;
 };
 
+// A top-level field set with a changed body: replaced when present, else added.
+struct FieldSet {
+  std::string name;
+  std::string value;
+  bool present = false;
+};
+
+// A changed body (smfi_replacebody) and the top-level fields that go with it.
+struct BodyEdit {
+  std::string body;  // everything after the header block, CRLF
+  std::vector<FieldSet> set_headers;
+};
+
+// What became of the corporate footer, when one was due (outbound, accepted or tagged).
+struct FooterReport {
+  std::string outcome;             // "added", "signed or encrypted", ...
+  std::vector<std::string> parts;  // where it was added
+};
+
 struct Verdict {
   Action action = Action::tempfail;
   Direction direction = Direction::inbound;
   std::vector<Match> matches;
   std::optional<Reply> reply;  // present for reject and tempfail
   std::vector<HeaderEdit> add_headers;
+  std::optional<BodyEdit> body_edit;
+  std::optional<FooterReport> footer;
 };
 
 // The distinct values of one field of `matches` (rule ids, clauses), in first-seen order.

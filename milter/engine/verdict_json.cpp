@@ -38,6 +38,15 @@ nlohmann::ordered_json to_json(const Verdict& verdict) {
   for (const HeaderEdit& edit : verdict.add_headers) {
     out["add_headers"].push_back({{"name", edit.name}, {"value", edit.value}});
   }
+  if (verdict.footer) {
+    out["footer"] = {{"outcome", verdict.footer->outcome}, {"parts", verdict.footer->parts}};
+  }
+  if (verdict.body_edit) {
+    out["set_headers"] = nlohmann::ordered_json::array();
+    for (const FieldSet& edit : verdict.body_edit->set_headers) {
+      out["set_headers"].push_back({{"name", edit.name}, {"value", edit.value}});
+    }
+  }
   if (verdict.reply) {
     out["reply"] = {{"code", verdict.reply->code},
                     {"xcode", verdict.reply->xcode},

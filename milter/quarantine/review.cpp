@@ -4,6 +4,7 @@
 
 #include "engine/addresses.hpp"
 #include "engine/rfc3339.hpp"
+#include "mime/header_block.hpp"
 #include "quarantine/postsuper.hpp"
 #include "quarantine/smtp_client.hpp"
 
@@ -104,12 +105,6 @@ ReviewResult release_from_hold_queue(const Quarantine& quarantine, const Item& i
   return {Outcome::failed, why};
 }
 
-bool is_at_line_start_field(std::string_view line, const std::string& prefix) {
-  const auto colon = line.find(':');
-  return colon != std::string_view::npos &&
-         to_lower_ascii(line.substr(0, colon)).starts_with(to_lower_ascii(prefix));
-}
-
 // Ends a held item's review without delivering it (deleted or expired). The item is claimed
 // first, so that no release can start meanwhile; in hold mode the MTA's copy is deleted next,
 // and if that fails the claim is given back. False with `why` empty: someone decided first.
@@ -173,23 +168,9 @@ void record_release(Index& index, const Item& item, const Decision& decision,
 
 std::string released_message(std::string_view raw, const std::string& header_prefix,
                              const std::string& release_field_value) {
-  const bool crlf = raw.find("\r\n") != std::string_view::npos;
-  const std::string_view eol = crlf ? "\r\n" : "\n";
-  std::string out = header_prefix + "Released: " + release_field_value + std::string(eol);
-  size_t at = 0;
-  bool dropping = false;
-  while (at < raw.size()) {
-    const size_t end = raw.find('\n', at);
-    const size_t next = end == std::string_view::npos ? raw.size() : end + 1;
-    const std::string_view line = raw.substr(at, next - at);
-    if (line == "\r\n" || line == "\n") break;  // the blank line: the body follows untouched
-    const bool continuation = line.front() == ' ' || line.front() == '\t';
-    if (!continuation) dropping = is_at_line_start_field(line, header_prefix);
-    if (!dropping) out.append(line);
-    at = next;
-  }
-  out.append(raw.substr(at));
-  return out;
+  const std::string_view eol = raw.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
+  return header_prefix + "Released: " + release_field_value + std::string(eol) +
+         mime::remove_fields_with_prefix(raw, header_prefix);
 }
 
 ReviewResult release(const Quarantine& quarantine, const Decision& decision,

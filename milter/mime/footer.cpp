@@ -1,0 +1,319 @@
+// Footer placement: which parts are the message's own text, and the splices that change them.
+// GMime parses with a persistent stream, so every part's content is a window on the original
+// bytes and its header fields carry their offsets: the edit replaces exactly those windows.
+#include "mime/footer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+#include <optional>
+
+#include "mime/footer_text.hpp"
+#include "mime/gmime_runtime.hpp"
+#include "mime/gmime_strings.hpp"
+#include "mime/header_block.hpp"
+#include "mime/text_decode.hpp"
+
+namespace aup::mime {
+namespace {
+
+struct Target {
+  GMimePart* part;
+  std::string path;
+  bool html;
+};
+
+struct Splice {
+  size_t begin;
+  size_t end;
+  std::string bytes;
+};
+
+std::string type_of(GMimeObject* object) {
+  GMimeContentType* type = g_mime_object_get_content_type(object);
+  if (type == nullptr) return "text/plain";
+  return lower(fmt::format("{}/{}", safe(g_mime_content_type_get_media_type(type)),
+                           safe(g_mime_content_type_get_media_subtype(type))));
+}
+
+bool is_body_text(GMimeObject* object) {
+  if (!GMIME_IS_PART(object)) return false;
+  const std::string type = type_of(object);
+  const char* disposition = g_mime_object_get_disposition(object);
+  return (type == "text/plain" || type == "text/html") &&
+         (disposition == nullptr || !iequals(disposition, "attachment")) &&
+         g_mime_part_get_filename(GMIME_PART(object)) == nullptr;
+}
+
+// Signatures and encryption outside forwarded messages: any byte changed would break them.
+bool signed_or_encrypted(GMimeObject* object) {
+  const std::string type = type_of(object);
+  if (type == "multipart/signed" || type == "multipart/encrypted" ||
+      type == "application/pkcs7-mime" || type == "application/x-pkcs7-mime" ||
+      type == "application/pgp-encrypted") {
+    return true;
+  }
+  if (!GMIME_IS_MULTIPART(object)) return false;
+  GMimeMultipart* multipart = GMIME_MULTIPART(object);
+  for (int i = 0; i < g_mime_multipart_get_count(multipart); ++i) {
+    if (signed_or_encrypted(g_mime_multipart_get_part(multipart, i))) return true;
+  }
+  return false;
+}
+
+std::string child_path(const std::string& parent, int index) {
+  return parent.empty() ? std::to_string(index + 1) : fmt::format("{}.{}", parent, index + 1);
+}
+
+// The root of a multipart/related: the part its start parameter names, else the first.
+int related_root(GMimeMultipart* related) {
+  const char* start = g_mime_object_get_content_type_parameter(GMIME_OBJECT(related), "start");
+  if (start == nullptr) return 0;
+  std::string wanted(start);
+  if (wanted.size() > 2 && wanted.front() == '<') wanted = wanted.substr(1, wanted.size() - 2);
+  for (int i = 0; i < g_mime_multipart_get_count(related); ++i) {
+    const char* id = g_mime_object_get_content_id(g_mime_multipart_get_part(related, i));
+    if (id != nullptr && wanted == id) return i;
+  }
+  return 0;
+}
+
+// The message's own text: a body text part; every version in an alternative; the root of a
+// related; the first part of a mixed. Attachments and forwarded messages are never targets.
+void collect(GMimeObject* object, const std::string& path, std::vector<Target>& out) {
+  if (is_body_text(object)) {
+    out.push_back({GMIME_PART(object), path.empty() ? "1" : path, type_of(object) == "text/html"});
+    return;
+  }
+  if (!GMIME_IS_MULTIPART(object)) return;
+  GMimeMultipart* multipart = GMIME_MULTIPART(object);
+  const int count = g_mime_multipart_get_count(multipart);
+  if (count == 0) return;
+  const std::string type = type_of(object);
+  if (type == "multipart/alternative") {
+    for (int i = 0; i < count; ++i) {
+      collect(g_mime_multipart_get_part(multipart, i), child_path(path, i), out);
+    }
+  } else if (type == "multipart/related") {
+    const int root = related_root(multipart);
+    collect(g_mime_multipart_get_part(multipart, root), child_path(path, root), out);
+  } else if (type == "multipart/mixed") {
+    collect(g_mime_multipart_get_part(multipart, 0), child_path(path, 0), out);
+  }
+}
+
+bool has_dkim_signature(GMimeMessage* message) {
+  GMimeHeaderList* headers = g_mime_object_get_header_list(GMIME_OBJECT(message));
+  return g_mime_header_list_contains(headers, "DKIM-Signature");
+}
+
+size_t after_blank_line(std::string_view raw, size_t headers_end) {
+  if (raw.substr(headers_end, 2) == "\r\n") return headers_end + 2;
+  if (raw.substr(headers_end, 1) == "\n") return headers_end + 1;
+  return headers_end;
+}
+
+class FooterWriter {
+ public:
+  FooterWriter(std::string_view raw, const FooterText& footer) : raw_(raw), footer_(footer) {}
+
+  FooterEdit run() {
+    ensure_gmime_initialised();
+    GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw_.data(), raw_.size()));
+    GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+    g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
+    g_mime_parser_set_persist_stream(parser.get(), TRUE);
+    GPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), nullptr));
+    if (!message) return outcome(FooterOutcome::unparsable);
+    stream_ = stream.get();
+    message_ = message.get();
+    const gint64 headers_end = g_mime_parser_get_headers_end(parser.get());
+    if (headers_end < 0 || static_cast<size_t>(headers_end) > raw_.size()) {
+      return outcome(FooterOutcome::unparsable);
+    }
+    body_start_ = after_blank_line(raw_, static_cast<size_t>(headers_end));
+    if (has_dkim_signature(message.get())) return outcome(FooterOutcome::dkim_signed);
+    GMimeObject* top = g_mime_message_get_mime_part(message.get());
+    if (top == nullptr) return outcome(FooterOutcome::no_text);
+    if (signed_or_encrypted(top)) return outcome(FooterOutcome::signed_or_encrypted);
+    std::vector<Target> targets;
+    collect(top, "", targets);
+    if (targets.empty()) return outcome(FooterOutcome::no_text);
+    return edit(targets, top);
+  }
+
+ private:
+  static FooterEdit outcome(FooterOutcome value) {
+    FooterEdit edit;
+    edit.outcome = value;
+    return edit;
+  }
+
+  FooterEdit edit(const std::vector<Target>& targets, GMimeObject* top) {
+    std::vector<Splice> splices;
+    FooterEdit result;
+    for (const Target& target : targets) {
+      const std::string decoded = decoded_content(target.part);
+      const char* charset =
+          g_mime_object_get_content_type_parameter(GMIME_OBJECT(target.part), "charset");
+      const std::string text = to_utf8(decoded, charset);
+      if (text.find("-----BEGIN PGP") != std::string::npos) {
+        return outcome(FooterOutcome::signed_or_encrypted);
+      }
+      if (!footer_.marker.empty() && text.find(footer_.marker) != std::string::npos) {
+        return outcome(FooterOutcome::already_present);
+      }
+      auto splice = splice_for(target, decoded, GMIME_OBJECT(target.part) == top, result);
+      if (!splice) return outcome(problem_);
+      splices.push_back(std::move(*splice));
+      result.parts.push_back(target.path);
+    }
+    return assemble(std::move(splices), std::move(result));
+  }
+
+  std::string decoded_content(GMimePart* part) const {
+    size_t total = 0;
+    return decoded_bytes(part, std::numeric_limits<size_t>::max(), total);
+  }
+
+  // Where the part's content lies in the raw message; nothing when GMime did not keep it as a
+  // window on the original stream.
+  std::optional<std::pair<size_t, size_t>> content_range(GMimePart* part) const {
+    GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
+    GMimeStream* content = wrapper != nullptr ? g_mime_data_wrapper_get_stream(wrapper) : nullptr;
+    if (content == nullptr || content->super_stream != stream_ || content->bound_start < 0) {
+      return std::nullopt;
+    }
+    const auto begin = static_cast<size_t>(content->bound_start);
+    const size_t end =
+        content->bound_end < 0 ? raw_.size() : static_cast<size_t>(content->bound_end);
+    if (begin < body_start_ || end < begin || end > raw_.size()) return std::nullopt;
+    return std::make_pair(begin, end);
+  }
+
+  std::optional<size_t> header_block_start(GMimePart* part) const {
+    GMimeHeaderList* headers = g_mime_object_get_header_list(GMIME_OBJECT(part));
+    if (g_mime_header_list_get_count(headers) == 0) return std::nullopt;
+    const gint64 offset = g_mime_header_get_offset(g_mime_header_list_get_header_at(headers, 0));
+    if (offset < 0 || static_cast<size_t>(offset) < body_start_) return std::nullopt;
+    return static_cast<size_t>(offset);
+  }
+
+  std::optional<Splice> splice_for(const Target& target, const std::string& decoded, bool top_level,
+                                   FooterEdit& result) {
+    problem_ = FooterOutcome::unparsable;
+    const auto range = content_range(target.part);
+    if (!range) return std::nullopt;
+    GMimeObject* object = GMIME_OBJECT(target.part);
+    const char* charset = g_mime_object_get_content_type_parameter(object, "charset");
+    const std::string& wanted = target.html ? footer_.html : footer_.plain;
+    std::vector<FieldChange> changes;
+    auto footer = in_charset(wanted, charset);
+    if (!footer) {
+      problem_ = FooterOutcome::not_representable;
+      if (charset != nullptr && !iequals(charset, "us-ascii")) return std::nullopt;
+      footer = wanted;  // US-ASCII text is UTF-8 text: relabel the part
+      g_mime_object_set_content_type_parameter(object, "charset", "utf-8");
+      changes.push_back({"Content-Type", content_type_value(object)});
+    }
+    GMimeContentEncoding encoding = g_mime_part_get_content_encoding(target.part);
+    if (!is_ascii(*footer) &&
+        (encoding == GMIME_CONTENT_ENCODING_DEFAULT || encoding == GMIME_CONTENT_ENCODING_7BIT)) {
+      encoding = GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+      changes.push_back({"Content-Transfer-Encoding", "quoted-printable"});
+    }
+    const bool flowed =
+        iequals(safe(g_mime_object_get_content_type_parameter(object, "format")), "flowed");
+    const std::string_view eol = raw_.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
+    std::string encoded = encode_content(target.html ? insert_html(decoded, *footer, eol)
+                                                     : append_plain(decoded, *footer, flowed, eol),
+                                         encoding, eol);
+    // The line end before a boundary belongs to the boundary: keep the window's own ending.
+    if (range->second > range->first && raw_[range->second - 1] != '\n' && encoded.ends_with(eol)) {
+      encoded.resize(encoded.size() - eol.size());
+    }
+    if (changes.empty()) return Splice{range->first, range->second, std::move(encoded)};
+    problem_ = FooterOutcome::unparsable;
+    if (top_level) {
+      for (FieldChange& change : changes) {
+        change.present = g_mime_object_get_header(object, change.name.c_str()) != nullptr;
+      }
+      // Content-Transfer-Encoding means nothing to a reader without it (RFC 2045, 4).
+      if (g_mime_object_get_header(GMIME_OBJECT(message_), "MIME-Version") == nullptr) {
+        changes.push_back({"MIME-Version", "1.0", false});
+      }
+      result.header_changes.insert(result.header_changes.end(), changes.begin(), changes.end());
+      return Splice{range->first, range->second, std::move(encoded)};
+    }
+    const auto block = header_block_start(target.part);
+    if (!block || *block > range->first) return std::nullopt;
+    return Splice{*block, range->second,
+                  rewrite_fields(raw_.substr(*block, range->first - *block), changes) + encoded};
+  }
+
+  static std::string content_type_value(GMimeObject* object) {
+    GString_ value(g_mime_content_type_encode(g_mime_object_get_content_type(object), nullptr));
+    std::string text = safe(value.get());
+    const auto first = text.find_first_not_of(" \t\r\n");
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return first == std::string::npos ? "text/plain; charset=utf-8"
+                                      : text.substr(first, last - first + 1);
+  }
+
+  FooterEdit assemble(std::vector<Splice> splices, FooterEdit result) const {
+    std::sort(splices.begin(), splices.end(),
+              [](const Splice& a, const Splice& b) { return a.begin < b.begin; });
+    size_t at = body_start_;
+    for (const Splice& splice : splices) {
+      if (splice.begin < at) return outcome(FooterOutcome::unparsable);  // overlapping windows
+      result.body.append(raw_.substr(at, splice.begin - at));
+      result.body.append(splice.bytes);
+      at = splice.end;
+    }
+    result.body.append(raw_.substr(at));
+    result.outcome = FooterOutcome::added;
+    return result;
+  }
+
+  std::string_view raw_;
+  const FooterText& footer_;
+  GMimeStream* stream_ = nullptr;
+  GMimeMessage* message_ = nullptr;
+  size_t body_start_ = 0;
+  FooterOutcome problem_ = FooterOutcome::unparsable;
+};
+
+}  // namespace
+
+std::string_view to_string(FooterOutcome outcome) {
+  switch (outcome) {
+    case FooterOutcome::added:
+      return "added";
+    case FooterOutcome::already_present:
+      return "already present";
+    case FooterOutcome::signed_or_encrypted:
+      return "signed or encrypted";
+    case FooterOutcome::dkim_signed:
+      return "DKIM-signed";
+    case FooterOutcome::no_text:
+      return "no text part of the message's own";
+    case FooterOutcome::not_representable:
+      return "not representable in the part's charset";
+    case FooterOutcome::unparsable:
+      return "structure not reliable enough to edit";
+  }
+  return "unknown";
+}
+
+FooterEdit add_footer(std::string_view raw, const FooterText& footer) noexcept {
+  try {
+    return FooterWriter(raw, footer).run();
+  } catch (...) {
+    FooterEdit failed;
+    failed.outcome = FooterOutcome::unparsable;
+    return failed;
+  }
+}
+
+}  // namespace aup::mime
