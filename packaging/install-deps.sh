@@ -9,7 +9,7 @@ PACKAGES="
   libhowardhinnant-date-dev tzdata
   libmilter-dev libsystemd-dev libmagic-dev libarchive-dev libsqlite3-dev libcurl4-openssl-dev
   miltertest postfix
-  clamav-daemon clamav-testfiles zip
+  clamav-daemon clamav-testfiles zip openssl
 "
 
 missing=""

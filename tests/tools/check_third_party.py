@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """Robustness over real third-party messages: every one, checked as inbound and as staff mail,
 gives exit 0, one valid JSON verdict, and finishes in bounded time. None may be rejected as
-staff mail for anything but a rule that names a real problem in it (listed here by name)."""
+staff mail for anything but a rule that names a real problem in it (listed here by name).
+Where the corporate footer is added, the message as delivered keeps every part: the same leaf
+parts, every attachment's decoded bytes identical, no new parser defects."""
 import argparse
+import email
+import email.policy
 import json
 import pathlib
 import subprocess
 import sys
+import tempfile
 import time
 
 PER_MESSAGE_SECONDS = 5.0
@@ -33,6 +38,32 @@ def check_one(aupctl, config, path, extra):
     return verdict, None
 
 
+def leaves(raw):
+    """(number of leaf parts, [(filename, decoded bytes)], defect count) per Python's parser."""
+    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    count, files, defects = 0, [], len(msg.defects)
+    for part in msg.walk():
+        defects += len(part.defects)
+        if part.is_multipart():
+            continue
+        count += 1
+        if part.get_filename():
+            files.append((part.get_filename(), part.get_payload(decode=True)))
+    return count, files, defects
+
+
+def footer_problem(original, modified):
+    """Why the message with the footer lost or changed something, or None."""
+    before, after = leaves(original), leaves(modified)
+    if after[0] != before[0]:
+        return f"{before[0]} leaf parts became {after[0]}"
+    if after[1] != before[1]:
+        return "an attachment changed"
+    if after[2] > before[2]:
+        return f"parser defects went from {before[2]} to {after[2]}"
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--aupctl", required=True)
@@ -44,12 +75,19 @@ def main():
         print(f"no messages in {args.directory}", file=sys.stderr)
         return 1
     failures, counts = [], {}
+    modified = pathlib.Path(tempfile.mkdtemp(prefix="aup-footer-")) / "modified.eml"
     for path in messages:
-        for label, extra in (("inbound", []), ("staff", STAFF)):
+        for label, extra in (("inbound", []), ("staff", STAFF + ["--write-modified", str(modified)])):
             verdict, problem = check_one(args.aupctl, args.config, path, extra)
             if problem:
                 failures.append(f"{path.name} ({label}): {problem}")
                 continue
+            footer = verdict.get("footer", {}).get("outcome")
+            counts[(label, "footer " + str(footer))] = counts.get((label, "footer " + str(footer)), 0) + 1
+            if footer == "added":
+                problem = footer_problem(path.read_bytes(), modified.read_bytes())
+                if problem:
+                    failures.append(f"{path.name} (footer): {problem}")
             if label == "inbound" and verdict["direction"] == "inbound" and verdict["action"] != "accept":
                 failures.append(f"{path.name}: inbound mail was not passed untouched")
             if verdict["action"] == "tempfail":
@@ -59,6 +97,8 @@ def main():
         print(f"{label:8} {action:10} {n}")
     for failure in failures:
         print(failure, file=sys.stderr)
+    modified.unlink(missing_ok=True)
+    modified.parent.rmdir()
     print(f"{len(messages)} messages checked twice, {len(failures)} problems")
     return 1 if failures else 0
 
