@@ -12,9 +12,11 @@ import email
 import email.policy
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import postfix_test as base  # noqa: E402
@@ -214,6 +216,38 @@ class FooterTest(base.PostfixFixture):
         stored = self.stored_with(held)
         self.assertEqual(len(stored), 1)
         self.assertNotIn(MARKER.encode(), self.stored_items()[stored[0]])
+
+    def test_a_non_ascii_footer_relabels_a_us_ascii_message(self):
+        # A reload to a footer with a copyright sign: a charset-less 7bit message must become
+        # UTF-8 quoted-printable, which needs top-level header changes through the milter.
+        with open(self.config) as f:
+            original = f.read()
+        self.addCleanup(self.reload_config, original)
+        doc = json.loads(original)
+        doc["footer"]["text"] = "\u00a9 " + doc["footer"]["text"]
+        self.reload_config(json.dumps(doc))
+        self.token = "aup-copyright-" + os.urandom(4).hex()
+        sent = (HEAD.format(token=self.token).replace("MIME-Version: 1.0\r\n", "")
+                + "\r\nPlain old text.\r\n").encode()
+        r = self.submit(sent)
+        self.assertTrue(r.accepted, "%r%s" % (r, self.diagnostics()))
+        msg = email.message_from_bytes(self.wait_for_token(), policy=email.policy.default)
+        self.assertEqual(msg["MIME-Version"], "1.0")
+        self.assertEqual(msg.get_content_charset(), "utf-8")
+        self.assertEqual(msg["Content-Transfer-Encoding"], "quoted-printable")
+        text = msg.get_content()
+        self.assertTrue(text.startswith("Plain old text.\n"), text)
+        self.assertIn("\u00a9 " + MARKER, text)
+
+    def wait_for_token(self):
+        self.wait_delivered()
+        return self.sink.find(self.token)
+
+    def reload_config(self, text):
+        with open(self.config, "w") as f:
+            f.write(text)
+        self.milter.signal(signal.SIGUSR1)
+        time.sleep(1.5)  # the reload thread swaps the policy within milliseconds
 
     def test_tagged_mail_gets_the_footer_too(self):
         self.token = "aup-tagged-" + os.urandom(4).hex()
