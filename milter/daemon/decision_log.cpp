@@ -25,6 +25,7 @@ nlohmann::ordered_json decision_json(const Decision& d) {
                                 {"clauses", unique_joined(d.verdict, &Match::policy_ref)},
                                 {"elapsed_us", d.elapsed.count()}};
   if (!d.quarantine_id.empty()) out["quarantine_id"] = d.quarantine_id;
+  if (d.verdict.footer) out["footer"] = d.verdict.footer->outcome;
   return out;
 }
 
@@ -54,6 +55,7 @@ std::string decision_line(const Decision& d) {
       escape_log_value(unique_joined(d.verdict, &Match::policy_ref)),
       static_cast<double>(d.elapsed.count()) / 1000.0);
   if (!d.quarantine_id.empty()) line += " quarantine_id=" + escape_log_value(d.quarantine_id);
+  if (d.verdict.footer) line += " footer=" + escape_log_value(d.verdict.footer->outcome);
   return line;
 }
 
