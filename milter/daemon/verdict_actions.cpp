@@ -97,9 +97,14 @@ sfsistat apply_verdict(SMFICTX* ctx, const Verdict& verdict, const MessageState&
     if (!strip_own_headers(ctx, state)) return failed("remove incoming X-AUP headers");
     if (!add_headers(ctx, verdict, state.header_leading_space)) return failed("add headers");
   }
-  // Without SMFIF_CHGBODY (negotiation logged it) the message goes without its footer.
-  if (verdict.body_edit && state.can_replace_body &&
-      !replace_body(ctx, *verdict.body_edit, state.header_leading_space)) {
+  // Without SMFIF_CHGBODY the message goes without its footer, and the log says so.
+  if (verdict.body_edit && !state.can_replace_body) {
+    syslog(LOG_MAIL | LOG_WARNING,
+           "queue_id=%s footer not added: the MTA does not allow body "
+           "changes (SMFIF_CHGBODY)",
+           state.queue_id.c_str());
+  } else if (verdict.body_edit &&
+             !replace_body(ctx, *verdict.body_edit, state.header_leading_space)) {
     return failed("add the footer");
   }
   if (verdict.action == Action::quarantine) {

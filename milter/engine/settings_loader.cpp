@@ -365,6 +365,18 @@ class SettingsReader {
                   fmt::format("\"{}\" is not \"leave\" or \"tag\"", when_signed));
     }
     footer.tag_when_omitted = when_signed == "tag";
+    for (const std::string* value : {&footer.text, &footer.html}) {
+      size_t start = 0;
+      for (size_t end = value->find('\n'); start <= value->size();
+           start = end + 1, end = value->find('\n', start)) {
+        if ((end == std::string::npos ? value->size() : end) - start > 900) {
+          sink_.error(file_, value == &footer.text ? "/footer/text" : "/footer/html", "",
+                      "a line longer than 900 characters (mail allows 998 octets a line)");
+          break;
+        }
+        if (end == std::string::npos) break;
+      }
+    }
     if (footer.enabled && footer.text.empty()) {
       sink_.error(file_, "/footer/text", "", "an enabled footer needs its text");
     }

@@ -13,6 +13,7 @@
 #include "mime/gmime_runtime.hpp"
 #include "mime/gmime_strings.hpp"
 #include "mime/header_block.hpp"
+#include "mime/html_text.hpp"
 #include "mime/text_decode.hpp"
 
 namespace aup::mime {
@@ -51,7 +52,8 @@ bool signed_or_encrypted(GMimeObject* object) {
   const std::string type = type_of(object);
   if (type == "multipart/signed" || type == "multipart/encrypted" ||
       type == "application/pkcs7-mime" || type == "application/x-pkcs7-mime" ||
-      type == "application/pgp-encrypted") {
+      type == "application/pgp-encrypted" || type == "application/pgp-signature" ||
+      type == "application/pkcs7-signature" || type == "application/x-pkcs7-signature") {
     return true;
   }
   if (!GMIME_IS_MULTIPART(object)) return false;
@@ -99,13 +101,77 @@ void collect(GMimeObject* object, const std::string& path, std::vector<Target>& 
     const int root = related_root(multipart);
     collect(g_mime_multipart_get_part(multipart, root), child_path(path, root), out);
   } else if (type == "multipart/mixed") {
-    collect(g_mime_multipart_get_part(multipart, 0), child_path(path, 0), out);
+    // The text runs until the first attachment; images shown inline may interleave it (Apple
+    // Mail): the footer belongs to the last piece of text in that run.
+    int main_text = -1;
+    for (int i = 0; i < count; ++i) {
+      GMimeObject* child = g_mime_multipart_get_part(multipart, i);
+      const char* disposition = g_mime_object_get_disposition(child);
+      if (disposition != nullptr && iequals(disposition, "attachment")) break;
+      const std::string child_type = type_of(child);
+      if (is_body_text(child) || child_type == "multipart/alternative" ||
+          child_type == "multipart/related" || child_type == "multipart/mixed") {
+        main_text = i;
+      }
+    }
+    if (main_text >= 0) {
+      collect(g_mime_multipart_get_part(multipart, main_text), child_path(path, main_text), out);
+    }
   }
 }
 
+// DKIM, its predecessor, and ARC: each covers the body with a hash.
 bool has_dkim_signature(GMimeMessage* message) {
   GMimeHeaderList* headers = g_mime_object_get_header_list(GMIME_OBJECT(message));
-  return g_mime_header_list_contains(headers, "DKIM-Signature");
+  for (const char* name : {"DKIM-Signature", "DomainKey-Signature", "ARC-Message-Signature"}) {
+    if (g_mime_header_list_contains(headers, name)) return true;
+  }
+  return false;
+}
+
+// A part whose type or encoding is stated twice is read differently by different readers.
+bool ambiguous(GMimeObject* object) {
+  GMimeHeaderList* headers = g_mime_object_get_header_list(object);
+  int types = 0, encodings = 0;
+  for (int i = 0; i < g_mime_header_list_get_count(headers); ++i) {
+    const char* name = g_mime_header_get_name(g_mime_header_list_get_header_at(headers, i));
+    if (name != nullptr && iequals(name, "Content-Type")) ++types;
+    if (name != nullptr && iequals(name, "Content-Transfer-Encoding")) ++encodings;
+  }
+  return types > 1 || encodings > 1;
+}
+
+// Encodings this module writes back: anything else (uuencode, x-token) is left alone.
+bool rewritable(GMimeContentEncoding encoding) {
+  switch (encoding) {
+    case GMIME_CONTENT_ENCODING_DEFAULT:
+    case GMIME_CONTENT_ENCODING_7BIT:
+    case GMIME_CONTENT_ENCODING_8BIT:
+    case GMIME_CONTENT_ENCODING_BINARY:
+    case GMIME_CONTENT_ENCODING_BASE64:
+    case GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string unquoted_line_start(std::string_view text, size_t at) {
+  const size_t start = text.rfind('\n', at == 0 ? 0 : at - 1);
+  return std::string(text.substr(start == std::string_view::npos ? 0 : start + 1,
+                                 at - (start == std::string_view::npos ? 0 : start + 1)));
+}
+
+// The text ends with the footer: its marker begins a line that is not quoted ("> ") and is
+// followed by no more than the footer's own length. A quoted or mentioned footer earlier in a
+// reply does not count.
+bool ends_with_footer(std::string_view text, std::string_view marker, size_t footer_size) {
+  if (marker.empty()) return false;
+  const size_t at = text.rfind(marker);
+  if (at == std::string_view::npos) return false;
+  const std::string before = unquoted_line_start(text, at);
+  if (before.find_first_not_of(" \t") != std::string::npos) return false;
+  return text.size() - at <= footer_size + 256;
 }
 
 size_t after_blank_line(std::string_view raw, size_t headers_end) {
@@ -161,8 +227,13 @@ class FooterWriter {
       if (text.find("-----BEGIN PGP") != std::string::npos) {
         return outcome(FooterOutcome::signed_or_encrypted);
       }
-      if (!footer_.marker.empty() && text.find(footer_.marker) != std::string::npos) {
+      const std::string readable = target.html ? html_to_text(text) : text;
+      if (ends_with_footer(readable, footer_.marker, footer_.plain.size())) {
         return outcome(FooterOutcome::already_present);
+      }
+      if (ambiguous(GMIME_OBJECT(target.part)) ||
+          !rewritable(g_mime_part_get_content_encoding(target.part))) {
+        return outcome(FooterOutcome::unparsable);
       }
       auto splice = splice_for(target, decoded, GMIME_OBJECT(target.part) == top, result);
       if (!splice) return outcome(problem_);
@@ -213,7 +284,8 @@ class FooterWriter {
     if (!footer) {
       problem_ = FooterOutcome::not_representable;
       if (charset != nullptr && !iequals(charset, "us-ascii")) return std::nullopt;
-      footer = wanted;  // US-ASCII text is UTF-8 text: relabel the part
+      if (!is_ascii(decoded)) return std::nullopt;  // 8-bit text of unknown charset
+      footer = wanted;                              // US-ASCII text is UTF-8 text: relabel the part
       g_mime_object_set_content_type_parameter(object, "charset", "utf-8");
       changes.push_back({"Content-Type", content_type_value(object)});
     }
@@ -254,7 +326,11 @@ class FooterWriter {
 
   static std::string content_type_value(GMimeObject* object) {
     GString_ value(g_mime_content_type_encode(g_mime_object_get_content_type(object), nullptr));
-    std::string text = safe(value.get());
+    std::string text;
+    for (const char c : safe(value.get())) {
+      if (c == '\r' || c == '\n') continue;  // unfolded: the caller writes its own line ends
+      text.push_back(c == '\t' ? ' ' : c);
+    }
     const auto first = text.find_first_not_of(" \t\r\n");
     const auto last = text.find_last_not_of(" \t\r\n");
     return first == std::string::npos ? "text/plain; charset=utf-8"

@@ -35,8 +35,15 @@ std::string flowed_safe(std::string line) {
   return line;
 }
 
+// `text` with every line end (CRLF or LF) written as `eol`.
 std::string with_eol(std::string_view text, std::string_view eol) {
-  if (eol == "\n") return std::string(text);
+  if (eol == "\n") {
+    std::string out(text);
+    for (size_t at = out.find("\r\n"); at != std::string::npos; at = out.find("\r\n", at)) {
+      out.erase(at, 1);
+    }
+    return out;
+  }
   std::string out;
   out.reserve(text.size() + text.size() / 50 + 2);
   for (size_t i = 0; i < text.size(); ++i) {
@@ -79,9 +86,11 @@ std::string insert_html(std::string_view content, std::string_view fragment,
   if (body_end == std::string::npos) {
     const std::string eol = own_eol(content, default_eol);
     if (!out.empty() && out.back() != '\n') out += eol;
-    return out + std::string(fragment) + eol;
+    return out + with_eol(fragment, eol) + eol;
   }
-  out.insert(body_end, fragment);
+  // On lines of its own: a long one-line body must not grow past 998 octets.
+  const std::string eol = own_eol(content, default_eol);
+  out.insert(body_end, eol + with_eol(fragment, eol) + eol);
   return out;
 }
 

@@ -410,8 +410,8 @@ TEST_CASE("text/html: the footer goes before </body>, or at the end", "[footer]"
     CHECK(edit.parts == std::vector<std::string>{"1"});
     CHECK(edit.header_changes.empty());
     CHECK(edit.body == crlf("<html><head><title>Papers</title></head>\n<body>\n<p>Hello Bob,</p>\n"
-                            "<p>The papers are attached.</p>\n" +
-                            kFooter.html + "</BODY>\n</html>\n"));
+                            "<p>The papers are attached.</p>\n\n" +
+                            kFooter.html + "\n</BODY>\n</html>\n"));
     const MimeView view = parse_message(rebuild(raw, edit));
     REQUIRE(view.text_parts.size() == 1);
     CHECK(count_of(view.text_parts[0].text, kFooter.marker) == 1);
@@ -436,8 +436,8 @@ TEST_CASE("text/html: the footer goes before </body>, or at the end", "[footer]"
     REQUIRE(view.text_parts.size() == 1);
     CHECK(no_cr(view.text_parts[0].head) ==
           "<html><body><p style=\"color:#333\">Caf\xC3\xA9 opening on Thursday, with a long "
-          "line that needs a soft break.</p>" +
-              kFooter.html + "</body></html>\n");
+          "line that needs a soft break.</p>\n" +
+              kFooter.html + "\n</body></html>\n");
   }
 }
 
@@ -482,7 +482,7 @@ TEST_CASE("multipart/alternative: both versions get the footer", "[footer]") {
   REQUIRE(text_paths(view) == std::vector<std::string>{"1", "2"});
   CHECK(view.text_parts[0].text == kAltPlain + footer_lf());
   CHECK(count_of(view.text_parts[1].text, kFooter.marker) == 1);
-  CHECK(contains(view.text_parts[1].head, kFooter.html + "</body>"));
+  CHECK(contains(no_cr(view.text_parts[1].head), kFooter.html + "\n</body>"));
   CHECK(view.attachments.empty());
 }
 
@@ -640,7 +640,7 @@ TEST_CASE("multipart/related: the root gets the footer, the inline image is unto
     check_same_attachments(before, after);
     REQUIRE(text_paths(after) == std::vector<std::string>{"2"});
     CHECK(count_of(after.text_parts[0].text, kFooter.marker) == 1);
-    CHECK(contains(after.text_parts[0].head, kFooter.html + "</body>"));
+    CHECK(contains(no_cr(after.text_parts[0].head), kFooter.html + "\n</body>"));
   }
 }
 
