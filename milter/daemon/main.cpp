@@ -10,6 +10,7 @@
 
 #include "daemon/milter_callbacks.hpp"
 #include "daemon/reload.hpp"
+#include "daemon/socket_options.hpp"
 #include "engine/policy_loader.hpp"
 #include "scan/clamd_client.hpp"
 
@@ -79,6 +80,8 @@ int run(const Options& options) {
     std::cerr << "aup-milter: cannot open " << options.socket << "\n";
     return kExitSoftware;
   }
+  syslog(LOG_MAIL | LOG_DEBUG, "TCP_NODELAY on %d listening socket(s)",
+         aup::daemon::disable_nagle_on_listening_sockets());
   aup::daemon::start_reload_thread(policies, quarantines, options.config);
   syslog(LOG_MAIL | LOG_INFO, "listening on %s", options.socket.c_str());
   sd_notify(0, "READY=1");
