@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Runs the null milter and aup-milter side by side under aup-loadgen and prints a table of
+medians over repetitions, then `aup/null throughput ratio: R` for 8 connections."""
+import argparse
+import json
+import pathlib
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPETITIONS = 5
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(command, port):
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process
+        time.sleep(0.05)
+    raise RuntimeError("%s did not start" % command[0])
+
+
+def load(loadgen, port, corpus, connections, count):
+    run = subprocess.run([loadgen, "--socket", "inet:%d@127.0.0.1" % port, "--messages",
+                          str(corpus), "--connections", str(connections), "--count", str(count),
+                          "--auth-user", "jo.bloggs", "--json"],
+                         capture_output=True, text=True, check=True)
+    return json.loads(run.stdout)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--messages", type=int, default=200)
+    args = ap.parse_args()
+    bin_dir = pathlib.Path(args.build) / "bin"
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix="aup-bench-"))
+    corpus = tmp / "corpus"
+    subprocess.run([sys.executable, str(pathlib.Path(__file__).with_name("make_corpus.py")),
+                    str(corpus), str(args.messages)], check=True)
+    rules = pathlib.Path(args.config).resolve().parent
+    config = json.loads(pathlib.Path(args.config).read_text())
+    config["rule_files"] = [str(rules / f) for f in config["rule_files"]]
+    config["quarantine"] = {"directory": str(tmp / "quarantine")}
+    (tmp / "aup.json").write_text(json.dumps(config))
+    ports = {"null": free_port(), "aup": free_port()}
+    milters = [start([str(bin_dir / "aup-null-milter"), "inet:%d@127.0.0.1" % ports["null"]],
+                     ports["null"]),
+               start([str(bin_dir / "aup-milter"), "--config", str(tmp / "aup.json"), "--socket",
+                      "inet:%d@127.0.0.1" % ports["aup"], "--foreground"], ports["aup"])]
+    results = {}
+    try:
+        for connections in (1, 8):
+            count = args.messages * (1 if connections == 1 else 2)
+            for _ in range(REPETITIONS):
+                for name in ("null", "aup"):  # alternating, so drift hits both alike
+                    report = load(str(bin_dir / "aup-loadgen"), ports[name], corpus,
+                                  connections, count)
+                    results.setdefault((name, connections), []).append(report)
+    finally:
+        for process in milters:
+            process.terminate()
+            process.wait(timeout=30)
+    print("%-5s %5s %10s %9s %9s %9s %9s" % ("milter", "conns", "msg/s", "p50 ms", "p90 ms",
+                                              "p99 ms", "max ms"))
+    medians = {}
+    for (name, connections), reports in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        row = [statistics.median(r["messages_per_second"] for r in reports)] + [
+            statistics.median(r["latency_ms"][key] for r in reports)
+            for key in ("p50", "p90", "p99", "max")]
+        medians[(name, connections)] = row
+        print("%-6s %5d %10.1f %9.2f %9.2f %9.2f %9.2f" % (name, connections, *row))
+    print("medians of %d alternating runs; %d messages from %s" % (REPETITIONS, args.messages,
+                                                                    corpus))
+    print("aup/null throughput ratio: %.3f" % (medians[("aup", 8)][0] / medians[("null", 8)][0]))
+
+
+if __name__ == "__main__":
+    main()
