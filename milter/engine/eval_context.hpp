@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,15 @@ struct ScanState {
   std::optional<scan::ScanResult> result;
 };
 
+namespace checks {
+struct PersonalFinding;
+}
+
+// Findings several rules share, worked out once per message by the first rule that asks.
+struct SharedFindings {
+  std::shared_ptr<const checks::PersonalFinding> personal;
+};
+
 struct EvalContext {
   const Settings& settings;
   const mime::MimeView& view;
@@ -39,6 +49,7 @@ struct EvalContext {
   MatchScratch& scratch;
   ScanState& scan;
   std::string_view raw_message;
+  SharedFindings* shared = nullptr;  // null: nothing is remembered between rules
 };
 
 }  // namespace aup

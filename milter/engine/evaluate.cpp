@@ -127,8 +127,9 @@ Verdict evaluate_parsed(const Policy& policy, const Message& message, const mime
   if (verdict.direction == Direction::inbound) return verdict;  // inbound passes untouched
   MatchScratch scratch(policy.settings.regex);
   ScanState scan{scanner, message.raw, std::nullopt};
-  const EvalContext context{policy.settings, view, envelope,   verdict.direction,
-                            scratch,         scan, message.raw};
+  SharedFindings shared;
+  const EvalContext context{policy.settings, view, envelope,    verdict.direction,
+                            scratch,         scan, message.raw, &shared};
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const Rule& rule = policy.rules[i];
     if (!applies(rule, verdict.direction)) continue;

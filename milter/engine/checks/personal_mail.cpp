@@ -119,6 +119,16 @@ std::string normalise_statement_text(std::string_view text) {
 }
 
 PersonalFinding find_personal(const EvalContext& context) {
+  // Three checks ask for the same finding; normalising the whole text is the costly part.
+  if (context.shared != nullptr && context.shared->personal) return *context.shared->personal;
+  PersonalFinding finding = find_personal_uncached(context);
+  if (context.shared != nullptr) {
+    context.shared->personal = std::make_shared<const PersonalFinding>(finding);
+  }
+  return finding;
+}
+
+PersonalFinding find_personal_uncached(const EvalContext& context) {
   const auto& personal = context.settings.personal;
   PersonalFinding finding;
   const std::string subject = normalise_statement_text(context.view.subject);

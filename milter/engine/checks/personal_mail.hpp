@@ -22,6 +22,8 @@ struct PersonalFinding {
   std::optional<std::string> misplaced;  // set when the whole statement is not where 4.2 says
 };
 
+// Remembered in context.shared when there is one.
 PersonalFinding find_personal(const EvalContext& context);
+PersonalFinding find_personal_uncached(const EvalContext& context);
 
 }  // namespace aup::checks
