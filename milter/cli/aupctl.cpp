@@ -36,6 +36,27 @@ void add_check(CLI::App& app, aup::cli::CheckOptions& options, int& status) {
   check->callback([&] { status = aup::cli::run_check(options); });
 }
 
+void add_bench(CLI::App& app, aup::cli::BenchOptions& options, int& status) {
+  CLI::App* bench = app.add_subcommand(
+      "bench", "Time the engine (parse, inspect, rules, footer) over messages held in memory");
+  bench->add_option("--config", options.config, "Configuration file")->capture_default_str();
+  bench->add_option("--auth-user", options.auth_user,
+                    "SASL login for every message (default: none)");
+  bench->add_option("--rcpt", options.recipients,
+                    "Envelope recipient, repeatable (default: To, Cc and Bcc)");
+  bench->add_option("--repeat", options.repeat, "Timed passes over the messages")
+      ->check(CLI::Range(1u, 10000u))
+      ->capture_default_str();
+  bench->add_flag("--no-prefilter", options.no_prefilter,
+                  "Run every pattern rule's PCRE2 pattern on every value");
+  bench->add_flag("--compare", options.compare,
+                  "Time with and without the prefilter, and fail if any verdict differs");
+  bench->add_flag("--per-message", options.per_message, "With --json: each message's median");
+  bench->add_flag("--json", options.json, "JSON output");
+  bench->add_option("MESSAGES", options.inputs, "Message files or directories")->required();
+  bench->callback([&] { status = aup::cli::run_bench(options); });
+}
+
 void add_rules(CLI::App& app, std::string& config, int& status) {
   CLI::App* rules = app.add_subcommand("rules", "Work with rule files");
   rules->require_subcommand(1);
@@ -112,6 +133,9 @@ int main(int argc, char** argv) {
   std::string rules_config = default_config();
   int status = aup::cli::kExitOk;
   add_check(app, check_options, status);
+  aup::cli::BenchOptions bench_options;
+  bench_options.config = default_config();
+  add_bench(app, bench_options, status);
   add_rules(app, rules_config, status);
   aup::cli::QuarantineOptions quarantine_options;
   quarantine_options.config = default_config();

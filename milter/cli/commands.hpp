@@ -28,6 +28,18 @@ struct CheckOptions {
   std::optional<std::string> write_modified;  // where to write the message as delivered
 };
 
+struct BenchOptions {
+  std::string config;
+  std::vector<std::string> inputs;  // message files and directories of them
+  std::optional<std::string> auth_user;
+  std::vector<std::string> recipients;
+  unsigned repeat = 5;
+  bool no_prefilter = false;
+  bool compare = false;  // also without the prefilter; fail when any verdict differs
+  bool per_message = false;
+  bool json = false;
+};
+
 struct QuarantineOptions {
   std::string config;
   std::string id;
@@ -43,6 +55,7 @@ struct QuarantineOptions {
 };
 
 int run_check(const CheckOptions& options);
+int run_bench(const BenchOptions& options);
 // action: list, show, release, delete, purge or audit.
 int run_quarantine(const std::string& action, const QuarantineOptions& options);
 int run_rules_lint(const std::string& config);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/actions.hpp"
+#include "engine/prefilter.hpp"
 #include "engine/regex.hpp"
 #include "engine/settings.hpp"
 #include "engine/virus_scanner.hpp"
@@ -49,7 +50,8 @@ struct EvalContext {
   MatchScratch& scratch;
   ScanState& scan;
   std::string_view raw_message;
-  SharedFindings* shared = nullptr;  // null: nothing is remembered between rules
+  SharedFindings* shared = nullptr;   // null: nothing is remembered between rules
+  PrefilterRun* prefilter = nullptr;  // null: every pattern rule runs PCRE2 on every value
 };
 
 }  // namespace aup

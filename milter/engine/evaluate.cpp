@@ -34,9 +34,11 @@ std::string located(const ScopeValue& value, std::string detail) {
 
 // The first hit of the rule's pattern in its scope. A pattern that runs out of its PCRE2
 // budget cannot be trusted to have said no: it yields the configured limit action.
-std::optional<Match> evaluate_pattern(const Rule& rule, const Scope& scope,
+std::optional<Match> evaluate_pattern(const Rule& rule, size_t rule_index, const Scope& scope,
                                       const EvalContext& context) {
   for (const ScopeValue& value : scope_values(scope, context)) {
+    if (context.prefilter != nullptr && !context.prefilter->may_match(rule_index, value.text))
+      continue;
     const MatchResult result = rule.pattern->search(value.text, context.scratch);
     if (result.outcome == MatchOutcome::match) {
       const std::string quoted = excerpt(value.text, result.begin, result.end);
@@ -52,9 +54,10 @@ std::optional<Match> evaluate_pattern(const Rule& rule, const Scope& scope,
   return std::nullopt;
 }
 
-std::optional<Match> evaluate_rule(const Rule& rule, const EvalContext& context) {
+std::optional<Match> evaluate_rule(const Rule& rule, size_t rule_index,
+                                   const EvalContext& context) {
   for (const Scope& scope : rule.scopes) {
-    if (auto match = evaluate_pattern(rule, scope, context)) return match;
+    if (auto match = evaluate_pattern(rule, rule_index, scope, context)) return match;
   }
   if (rule.check) {
     auto detail = rule.check->evaluate(context);
@@ -128,8 +131,11 @@ Verdict evaluate_parsed(const Policy& policy, const Message& message, const mime
   MatchScratch scratch(policy.settings.regex);
   ScanState scan{scanner, message.raw, std::nullopt};
   SharedFindings shared;
-  const EvalContext context{policy.settings, view, envelope,    verdict.direction,
-                            scratch,         scan, message.raw, &shared};
+  std::optional<PrefilterRun> prefilter;
+  if (policy.prefilter) prefilter.emplace(*policy.prefilter);
+  const EvalContext context{policy.settings,   view,    envelope,
+                            verdict.direction, scratch, scan,
+                            message.raw,       &shared, prefilter ? &*prefilter : nullptr};
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const Rule& rule = policy.rules[i];
     if (!applies(rule, verdict.direction)) continue;
@@ -137,7 +143,7 @@ Verdict evaluate_parsed(const Policy& policy, const Message& message, const mime
       verdict.matches.push_back(budget_exhausted(policy.settings, policy.rules.size() - i));
       break;
     }
-    if (auto match = evaluate_rule(rule, context)) verdict.matches.push_back(std::move(*match));
+    if (auto match = evaluate_rule(rule, i, context)) verdict.matches.push_back(std::move(*match));
   }
   decide(policy, verdict);
   add_footer_if_due(policy.settings, message, verdict);

@@ -10,6 +10,7 @@
 
 #include "engine/actions.hpp"
 #include "engine/checks.hpp"
+#include "engine/prefilter.hpp"
 #include "engine/regex.hpp"
 #include "engine/settings.hpp"
 
@@ -61,6 +62,8 @@ struct Rule {
 struct Policy {
   Settings settings;
   std::vector<Rule> rules;
+  // Rules out pattern rules that cannot match a text before PCRE2 runs; null: every one runs.
+  std::shared_ptr<const Prefilter> prefilter;
   std::string config_path;
   std::vector<std::string> rule_files;
 };

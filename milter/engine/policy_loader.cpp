@@ -328,6 +328,17 @@ void load_into(const std::string& config_path, Policy& policy, DiagnosticSink& s
 
 }  // namespace
 
+namespace {
+
+std::shared_ptr<const Prefilter> build_prefilter(const std::vector<Rule>& rules) {
+  std::vector<std::string_view> patterns;
+  for (const Rule& rule : rules)
+    patterns.push_back(rule.pattern ? std::string_view(rule.pattern->pattern()) : "");
+  return Prefilter::build(patterns);
+}
+
+}  // namespace
+
 LoadResult load_policy(const std::string& config_path) {
   LoadResult result;
   DiagnosticSink sink(result.diagnostics);
@@ -338,8 +349,16 @@ LoadResult load_policy(const std::string& config_path) {
     sink.add({Diagnostic::Severity::error, config_path, 0, 0, "", "",
               std::string("cannot load: ") + error.what()});
   }
-  if (sink.error_count() == 0) result.policy = std::move(policy);
+  if (sink.error_count() != 0) return result;
+  policy->prefilter = build_prefilter(policy->rules);
+  result.policy = std::move(policy);
   return result;
+}
+
+std::shared_ptr<const Policy> without_prefilter(const Policy& policy) {
+  auto copy = std::make_shared<Policy>(policy);
+  copy->prefilter = nullptr;
+  return copy;
 }
 
 }  // namespace aup

@@ -18,4 +18,7 @@ struct LoadResult {
 
 LoadResult load_policy(const std::string& config_path);
 
+// The same policy matching every pattern rule with PCRE2 alone: for comparing and measuring.
+std::shared_ptr<const Policy> without_prefilter(const Policy& policy);
+
 }  // namespace aup

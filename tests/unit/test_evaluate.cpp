@@ -218,7 +218,8 @@ TEST_CASE("applies_to restricts a rule to outbound or internal mail", "[evaluate
 TEST_CASE("a catastrophic pattern is stopped by PCRE2 limits and gives the limit action",
           "[evaluate]") {
   test::TempDir dir;
-  const auto policy = load(dir, "[" + rule("evil", "\"body\"", "^(a+)+$", "tag") + "]",
+  // The prefilter cannot rule this text out (\\w loosens to any character), so PCRE2 runs.
+  const auto policy = load(dir, "[" + rule("evil", "\"body\"", R"(^(\\w+)+$)", "tag") + "]",
                            R"("limits": {"regex_match_limit": 10000}, )");
   const Verdict verdict =
       evaluate(*policy, staff_mail("Subject: x\r\n\r\n" + std::string(40, 'a') + "!\r\n"));
@@ -226,6 +227,18 @@ TEST_CASE("a catastrophic pattern is stopped by PCRE2 limits and gives the limit
   CHECK(verdict.matches[0].action == Action::quarantine);
   CHECK(verdict.matches[0].detail.find("pattern could not be evaluated") != std::string::npos);
   CHECK(verdict.action == Action::quarantine);
+}
+
+TEST_CASE("a pattern the prefilter proves cannot match is not run, so it cannot exhaust PCRE2",
+          "[evaluate][prefilter]") {
+  test::TempDir dir;
+  const auto policy = load(dir, "[" + rule("evil", "\"body\"", "^(a+)+$", "tag") + "]",
+                           R"("limits": {"regex_match_limit": 10000}, )");
+  const Message mail = staff_mail("Subject: x\r\n\r\n" + std::string(40, 'a') + "!\r\n");
+  CHECK(evaluate(*policy, mail).matches.empty());
+  const Verdict without = evaluate(*without_prefilter(*policy), mail);
+  REQUIRE(without.matches.size() == 1);
+  CHECK(without.matches[0].detail.find("pattern could not be evaluated") != std::string::npos);
 }
 
 TEST_CASE("built-in checks fire on their conditions", "[checks]") {

@@ -1,0 +1,298 @@
+// A single left-to-right pass over the pattern. It only ever widens what a piece matches, and
+// gives up on any syntax it does not know, so the result is a superset or nothing.
+#include "engine/prefilter_pattern.hpp"
+
+#include <cctype>
+
+namespace aup {
+namespace {
+
+constexpr std::string_view kAny = "[\\s\\S]";  // any one character, newline included
+
+bool is_quantifier_start(char c) {
+  return c == '*' || c == '+' || c == '?' || c == '{';
+}
+
+// Whether any part of the pattern may be caseless: "(?i", "(?mi:"... Over-eager is harmless.
+bool may_be_caseless(std::string_view pattern) {
+  for (size_t at = pattern.find("(?"); at != std::string_view::npos;
+       at = pattern.find("(?", at + 2)) {
+    size_t end = at + 2;
+    while (end < pattern.size() && std::isalpha(static_cast<unsigned char>(pattern[end])) != 0) {
+      if (pattern[end] == 'i') return true;
+      ++end;
+    }
+  }
+  return false;
+}
+
+bool is_utf8_continuation(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
+
+class Loosener {
+ public:
+  // Vectorscan's Unicode case tables are older than PCRE2's (Cherokee, Georgian, Adlam and
+  // some Latin letters fold only in PCRE2), so under caseless matching a non-ASCII letter in
+  // the pattern becomes "any character" too. ASCII letters fold alike in both, Kelvin sign and
+  // long s included (tests/unit/test_prefilter.cpp compares every cased character).
+  explicit Loosener(std::string_view pattern) : p_(pattern), caseless_(may_be_caseless(pattern)) {}
+
+  std::optional<std::string> run() {
+    while (at_ < p_.size()) {
+      if (!step()) return std::nullopt;
+    }
+    return out_;
+  }
+
+ private:
+  char peek(size_t ahead = 0) const { return at_ + ahead < p_.size() ? p_[at_ + ahead] : '\0'; }
+
+  bool step() {
+    switch (peek()) {
+      case '\\':
+        return escape();
+      case '[':
+        return char_class();
+      case '(':
+        return group();
+      case '*':
+      case '+':
+      case '?':
+        out_ += p_[at_++];
+        return quantifier_suffix();
+      case '{':
+        return brace();
+      default:
+        return literal();
+    }
+  }
+
+  bool literal() {
+    if (static_cast<unsigned char>(p_[at_]) < 0x80 || !caseless_) {
+      out_ += p_[at_++];
+      return true;
+    }
+    ++at_;
+    while (at_ < p_.size() && is_utf8_continuation(p_[at_]))
+      ++at_;
+    out_ += kAny;
+    return true;
+  }
+
+  // Lazy stays lazy; possessive becomes ordinary, which can only match more.
+  bool quantifier_suffix() {
+    if (peek() == '?') {
+      out_ += p_[at_++];
+    } else if (peek() == '+') {
+      ++at_;
+    }
+    return true;
+  }
+
+  // {n}, {n,}, {n,m} are quantifiers; any other brace is a literal in PCRE2, so say so.
+  bool brace() {
+    size_t end = at_ + 1;
+    size_t digits = 0;
+    while (end < p_.size() && (std::isdigit(static_cast<unsigned char>(p_[end])) != 0 ||
+                               (p_[end] == ',' && digits > 0))) {
+      if (p_[end] != ',') ++digits;
+      ++end;
+    }
+    if (digits == 0 || end >= p_.size() || p_[end] != '}') {
+      out_ += "\\{";
+      ++at_;
+      return true;
+    }
+    out_ += p_.substr(at_, end + 1 - at_);
+    at_ = end + 1;
+    return quantifier_suffix();
+  }
+
+  // Skips "{...}" after \p, \x and the like; false when it is not closed.
+  bool skip_braces(size_t& position) const {
+    if (position >= p_.size() || p_[position] != '{') return true;
+    const size_t close = p_.find('}', position);
+    if (close == std::string_view::npos) return false;
+    position = close + 1;
+    return true;
+  }
+
+  bool escape() {
+    const char c = peek(1);
+    if (c == '\0') return false;
+    const std::string_view kept = "tnrfeaAzZ";
+    const std::string_view any_one = "wWdDsShHvVN";
+    if (any_one.find(c) != std::string_view::npos) {
+      out_ += kAny;
+      at_ += 2;
+      return true;
+    }
+    if (c == 'p' || c == 'P') {
+      size_t end = at_ + 2;
+      if (peek(2) == '{') {
+        if (!skip_braces(end)) return false;
+      } else {
+        ++end;  // one-letter property: \pL
+      }
+      out_ += kAny;
+      at_ = end;
+      return true;
+    }
+    if (c == 'R' || c == 'X') {  // a line break is one or two characters; a grapheme, several
+      out_ += c == 'R' ? std::string(kAny) + "{1,2}" : std::string(kAny) + "+";
+      at_ += 2;
+      return true;
+    }
+    if (c == 'b' || c == 'B') {  // an assertion matches no characters: dropping it widens
+      at_ += 2;
+      return !is_quantifier_start(peek());
+    }
+    if (c == 'x') return copy_hex_escape();
+    if (c == '0') return copy_octal_escape();
+    if (kept.find(c) != std::string_view::npos ||
+        (static_cast<unsigned char>(c) < 0x80 &&
+         std::isalnum(static_cast<unsigned char>(c)) == 0)) {
+      out_ += p_.substr(at_, 2);
+      at_ += 2;
+      return true;
+    }
+    return false;  // back references, \Q..\E, \K, \G, \c, \o, \u... and escaped non-ASCII
+  }
+
+  bool copy_hex_escape() {
+    size_t end = at_ + 2;
+    if (peek(2) == '{') {
+      if (!skip_braces(end)) return false;
+    } else {
+      while (end < at_ + 4 && end < p_.size() &&
+             std::isxdigit(static_cast<unsigned char>(p_[end])) != 0)
+        ++end;
+    }
+    const std::string_view escape = p_.substr(at_, end - at_);
+    out_ += caseless_ && !is_ascii_hex_escape(escape) ? kAny : escape;
+    at_ = end;
+    return true;
+  }
+
+  // \x41, \x{7f}: at most 0x7F. Anything longer or larger counts as non-ASCII.
+  static bool is_ascii_hex_escape(std::string_view escape) {
+    std::string digits;
+    for (const char c : escape.substr(2)) {
+      if (std::isxdigit(static_cast<unsigned char>(c)) != 0) digits += c;
+    }
+    return !digits.empty() && digits.size() <= 6 && std::stoul(digits, nullptr, 16) < 0x80;
+  }
+
+  bool copy_octal_escape() {
+    size_t end = at_ + 2;
+    while (end < at_ + 4 && end < p_.size() && p_[end] >= '0' && p_[end] <= '7')
+      ++end;
+    out_ += p_.substr(at_, end - at_);
+    at_ = end;
+    return true;
+  }
+
+  // A class made of plain characters and ranges is kept; one that names a character type or
+  // a POSIX class becomes "any character" (for a negated class too: any is wider still).
+  bool char_class() {
+    size_t end = at_ + 1;
+    if (end < p_.size() && p_[end] == '^') ++end;
+    if (end < p_.size() && p_[end] == ']') ++end;  // a leading ] is a literal
+    bool loosen = false;
+    while (end < p_.size() && p_[end] != ']') {
+      if (p_[end] == '[' && end + 1 < p_.size() && p_[end + 1] == ':') {
+        const size_t close = p_.find(":]", end + 2);
+        if (close == std::string_view::npos) return false;
+        loosen = true;
+        end = close + 2;
+        continue;
+      }
+      if (p_[end] != '\\') {
+        if (caseless_ && static_cast<unsigned char>(p_[end]) >= 0x80) loosen = true;
+        ++end;
+        continue;
+      }
+      if (end + 1 >= p_.size()) return false;
+      const char c = p_[end + 1];
+      if (std::string_view("wWdDsShHvVpPN").find(c) != std::string_view::npos) loosen = true;
+      if (std::string_view("QEcou").find(c) != std::string_view::npos) return false;
+      end += 2;
+      if (c == 'x') {
+        const size_t start = end - 2;
+        if (!skip_braces(end)) return false;
+        while (p_[end - 1] != '}' && end < start + 4 && end < p_.size() &&
+               std::isxdigit(static_cast<unsigned char>(p_[end])) != 0)
+          ++end;
+        if (caseless_ && !is_ascii_hex_escape(p_.substr(start, end - start))) loosen = true;
+      }
+      if (c == 'p' || c == 'P') {
+        if (!skip_braces(end)) return false;
+      }
+    }
+    if (end >= p_.size()) return false;
+    out_ += loosen ? kAny : p_.substr(at_, end + 1 - at_);
+    at_ = end + 1;
+    return true;
+  }
+
+  bool group() {
+    if (peek(1) == '*') return false;  // (*VERB)
+    if (peek(1) != '?') {
+      out_ += p_[at_++];
+      return true;
+    }
+    const std::string_view rest = p_.substr(at_ + 2);
+    for (const std::string_view opener : {":", "=", "!", "<=", "<!"}) {
+      if (rest.starts_with(opener)) {
+        out_ += p_.substr(at_, 2 + opener.size());
+        at_ += 2 + opener.size();
+        return true;
+      }
+    }
+    if (rest.starts_with("#")) {  // a comment
+      const size_t close = p_.find(')', at_);
+      if (close == std::string_view::npos) return false;
+      at_ = close + 1;
+      return true;
+    }
+    if (rest.starts_with("<") || rest.starts_with("P<") || rest.starts_with("'")) {
+      return named_group(rest.starts_with("P<") ? at_ + 3 : at_ + 2);
+    }
+    return option_setting();
+  }
+
+  // (?<name>...), (?P<name>...), (?'name'...): a plain group, since nothing refers to it here.
+  bool named_group(size_t name_start) {
+    const char close = p_[name_start] == '\'' ? '\'' : '>';
+    const size_t end = p_.find(close, name_start + 1);
+    if (end == std::string_view::npos) return false;
+    out_ += "(?:";
+    at_ = end + 1;
+    return true;
+  }
+
+  // (?i), (?-i:...), (?ms)...: kept. Extended mode (x) and the rest are not understood.
+  bool option_setting() {
+    size_t end = at_ + 2;
+    while (end < p_.size() && std::string_view("ims-").find(p_[end]) != std::string_view::npos)
+      ++end;
+    if (end >= p_.size() || (p_[end] != ')' && p_[end] != ':') || end == at_ + 2) return false;
+    out_ += p_.substr(at_, end + 1 - at_);
+    at_ = end + 1;
+    return true;
+  }
+
+  std::string_view p_;
+  const bool caseless_;
+  size_t at_ = 0;
+  std::string out_;
+};
+
+}  // namespace
+
+std::optional<std::string> loosen_for_prefilter(std::string_view pattern) {
+  return Loosener(pattern).run();
+}
+
+}  // namespace aup
