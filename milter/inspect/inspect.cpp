@@ -58,9 +58,11 @@ class Expander {
   Expander(const InspectLimits& limits, mime::MimeView& view) : limits_(limits), view_(view) {}
 
   void run() {
-    // Inline text is typed too: a program sent as a text/plain body is still a program.
+    // Inline text is typed too: a program sent as a text/plain body is still a program. Only
+    // binary formats matter there (a script pasted into a message is words to read), and
+    // attached text is typed in full with the attachments.
     for (mime::TextPart& part : view_.text_parts)
-      part.true_type = true_type_of(part.head);
+      part.true_type = binary_type_of(part.head);
     // Members are appended while walking, so nested archives are reached by the same loop.
     for (size_t i = 0; i < view_.attachments.size() && !stopped_; ++i) {
       Attachment& part = view_.attachments[i];

@@ -28,7 +28,9 @@ struct TextPart {
   bool attached = false;     // a named or attachment-disposition part, not the message text
   std::string filename;      // for attached text
   std::string head;          // the first decoded bytes (before charset conversion), for typing
-  std::string true_type;     // from `head` (libmagic), filled by attachment inspection
+  // Binary formats only (libmagic, from `head`; application/octet-stream for text), filled by
+  // attachment inspection.
+  std::string true_type;
 };
 
 struct Attachment {
