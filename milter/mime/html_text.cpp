@@ -58,14 +58,22 @@ void append_newline(std::string& out) {
 // rules written with a plain space must match what the reader saw.
 void append_flowed(std::string_view text, std::string& out) {
   constexpr std::string_view kNoBreakSpace = "\xC2\xA0";
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (is_space(text[i])) {
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t run = i;  // ordinary bytes are copied a run at a time
+    while (run < text.size() && !is_space(text[run]) && text[run] != kNoBreakSpace[0])
+      ++run;
+    out.append(text.substr(i, run - i));
+    if (run == text.size()) break;
+    if (is_space(text[run])) {
       append_space(out);
-    } else if (text.substr(i, kNoBreakSpace.size()) == kNoBreakSpace) {
+      i = run + 1;
+    } else if (text.substr(run, kNoBreakSpace.size()) == kNoBreakSpace) {
       append_space(out);
-      ++i;
+      i = run + kNoBreakSpace.size();
     } else {
-      out.push_back(text[i]);
+      out.push_back(text[run]);
+      i = run + 1;
     }
   }
 }

@@ -243,21 +243,36 @@ std::string to_utf8(std::string_view bytes, const char* charset) {
   return make_valid_utf8(ok ? converted : guess_8bit(bytes));
 }
 
-std::string drop_invisible(std::string text) {
+namespace {
+
+// The length of the invisible mark at `at` (soft hyphen, zero-width space, non-joiner and
+// joiner, word joiner, byte-order mark), or 0.
+size_t invisible_mark_at(std::string_view text, size_t at) {
   static constexpr std::string_view kInvisible[] = {"\u00AD", "\u200B", "\u200C",
                                                     "\u200D", "\u2060", "\uFEFF"};
+  for (const std::string_view mark : kInvisible) {
+    if (text.substr(at, mark.size()) == mark) return mark.size();
+  }
+  return 0;
+}
+
+// Every mark starts with one of these bytes: the rest of the text is copied without a look.
+bool may_start_invisible(unsigned char c) {
+  return c == 0xC2 || c == 0xE2 || c == 0xEF;
+}
+
+}  // namespace
+
+std::string drop_invisible(std::string text) {
   size_t out = 0;
   for (size_t in = 0; in < text.size();) {
-    const std::string_view rest = std::string_view(text).substr(in);
-    bool skipped = false;
-    for (const std::string_view mark : kInvisible) {
-      if (rest.substr(0, mark.size()) == mark) {
-        in += mark.size();
-        skipped = true;
-        break;
+    if (may_start_invisible(static_cast<unsigned char>(text[in]))) {
+      if (const size_t mark = invisible_mark_at(text, in); mark != 0) {
+        in += mark;
+        continue;
       }
     }
-    if (!skipped) text[out++] = text[in++];
+    text[out++] = text[in++];
   }
   text.resize(out);
   return text;

@@ -94,6 +94,12 @@ TEST_CASE("the statement is compared in a normal form", "[personal]") {
             "\u201cThis E-Mail is\u00a0personal.\u201d\r\n It is not authorized by or sent on "
             "behalf of\n\nMedway  Council and is the personal responsibility of the sender") ==
         plain);
+  // Folding is Unicode's, also where a non-ASCII character folds to ASCII (Kelvin sign, long s).
+  CHECK(checks::normalise_statement_text("\u00c9COLE \u212aEY \u017fAFE \u0130 \u00df\u1e9e") ==
+        "\u00e9cole key safe i\u0307 ssss");
+  CHECK(checks::normalise_statement_text("\u2018a\u201b \u201e\u201fb\u2020") ==
+        "a \u201fb\u2020");  // U+201F and U+2020 are not dropped
+  CHECK(checks::normalise_statement_text("  \u00a0 x \u00a0 ") == "x");
 }
 
 TEST_CASE("personal mail: statement whole, in place, and outside working hours", "[personal]") {

@@ -16,17 +16,16 @@ constexpr size_t kTrailingLines = 10;
 
 // The pieces of the statement: its sentences and "and"-joined clauses. Any one of them in a
 // message makes it personal.
-std::vector<std::string> fragments_of(const std::string& statement) {
-  std::string marked = statement;
-  replace_all(marked, ". ", "|");
-  replace_all(marked, " and ", "|");
+std::vector<std::string> fragments_of(std::string_view statement) {
   std::vector<std::string> pieces;
   size_t start = 0;
-  for (size_t bar = marked.find('|');; bar = marked.find('|', start)) {
-    std::string piece = normalise_statement_text(marked.substr(start, bar - start));
+  while (start <= statement.size()) {
+    const size_t sentence = std::min(statement.find(". ", start), statement.size());
+    const size_t clause = std::min(statement.find(" and ", start), statement.size());
+    const size_t end = std::min(sentence, clause);
+    std::string piece = normalise_statement_text(statement.substr(start, end - start));
     if (piece.size() >= 12) pieces.push_back(std::move(piece));
-    if (bar == std::string::npos) break;
-    start = bar + 1;
+    start = end + (end == clause && clause < sentence ? 5 : 2);
   }
   return pieces;
 }
@@ -96,18 +95,72 @@ std::optional<std::string> misplacement(const std::vector<std::string>& lines,
 
 }  // namespace
 
-std::string normalise_statement_text(std::string_view text) {
-  gchar* folded = g_utf8_casefold(text.data(), static_cast<gssize>(text.size()));
-  std::string lowered = folded != nullptr ? folded : "";
-  g_free(folded);
-  for (const char* quote : {"\u2018", "\u2019", "\u201a", "\u201b", "\u201c", "\u201d", "\u201e"}) {
-    replace_all(lowered, quote, "");
-  }
-  replace_all(lowered, "\u00a0", " ");
+namespace {
+
+// Unicode case folding, character by character: ASCII directly, each run of other characters
+// by GLib (a folded character can be ASCII, the Kelvin sign's "k", so runs are not skipped).
+std::string fold_case(std::string_view text) {
   std::string out;
-  for (const char c : lowered) {
-    if (std::string_view("\"'.,;:!?").find(c) != std::string_view::npos) continue;
-    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  out.reserve(text.size());
+  for (size_t at = 0; at < text.size();) {
+    const auto c = static_cast<unsigned char>(text[at]);
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c));
+      ++at;
+      continue;
+    }
+    size_t end = at;
+    while (end < text.size() && static_cast<unsigned char>(text[end]) >= 0x80)
+      ++end;
+    gchar* folded = g_utf8_casefold(text.data() + at, static_cast<gssize>(end - at));
+    if (folded != nullptr) out += folded;
+    g_free(folded);
+    at = end;
+  }
+  return out;
+}
+
+// Typographic quotes (U+2018 to U+201E) are dropped like straight ones.
+bool is_curly_quote(std::string_view text, size_t at) {
+  return text.size() >= at + 3 && text[at] == '\xe2' && text[at + 1] == '\x80' &&
+         static_cast<unsigned char>(text[at + 2]) >= 0x98 &&
+         static_cast<unsigned char>(text[at + 2]) <= 0x9e;
+}
+
+bool is_dropped_punctuation(char c) {
+  switch (c) {
+    case '"':
+    case '\'':
+    case '.':
+    case ',':
+    case ';':
+    case ':':
+    case '!':
+    case '?':
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+// One pass after folding: quotes and punctuation dropped, no-break spaces and runs of white
+// space made one space.
+std::string normalise_statement_text(std::string_view text) {
+  const std::string lowered = fold_case(text);
+  std::string out;
+  out.reserve(lowered.size());
+  for (size_t at = 0; at < lowered.size();) {
+    if (is_curly_quote(lowered, at)) {
+      at += 3;
+      continue;
+    }
+    const char c = lowered[at];
+    const bool nbsp = c == '\xc2' && at + 1 < lowered.size() && lowered[at + 1] == '\xa0';
+    at += nbsp ? 2 : 1;
+    if (is_dropped_punctuation(c)) continue;
+    const bool space = nbsp || c == ' ' || c == '\t' || c == '\n' || c == '\r';
     if (space && (out.empty() || out.back() == ' ')) continue;
     out.push_back(space ? ' ' : c);
   }
