@@ -167,11 +167,13 @@ std::string unquoted_line_start(std::string_view text, size_t at) {
 // reply does not count.
 bool ends_with_footer(std::string_view text, std::string_view marker, size_t footer_size) {
   if (marker.empty()) return false;
-  const size_t at = text.rfind(marker);
-  if (at == std::string_view::npos) return false;
+  // Only the end can hold it: searching the whole of a long text backwards is slow.
+  const size_t window = std::min(text.size(), footer_size + 256);
+  const size_t in_window = text.substr(text.size() - window).rfind(marker);
+  if (in_window == std::string_view::npos) return false;
+  const size_t at = text.size() - window + in_window;
   const std::string before = unquoted_line_start(text, at);
-  if (before.find_first_not_of(" \t") != std::string::npos) return false;
-  return text.size() - at <= footer_size + 256;
+  return before.find_first_not_of(" \t") == std::string::npos;
 }
 
 size_t after_blank_line(std::string_view raw, size_t headers_end) {

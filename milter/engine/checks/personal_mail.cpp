@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "engine/text_edit.hpp"
 
@@ -127,6 +128,14 @@ bool is_curly_quote(std::string_view text, size_t at) {
          static_cast<unsigned char>(text[at + 2]) <= 0x9e;
 }
 
+// Boyer-Moore-Horspool: a plain find stops at every letter the phrase starts with.
+bool contains(std::string_view text, std::string_view phrase) {
+  if (phrase.empty()) return true;
+  return std::search(text.begin(), text.end(),
+                     std::boyer_moore_horspool_searcher(phrase.begin(), phrase.end())) !=
+         text.end();
+}
+
 bool is_dropped_punctuation(char c) {
   switch (c) {
     case '"':
@@ -195,9 +204,9 @@ PersonalFinding find_personal_uncached(const EvalContext& context) {
   if (part == nullptr) return finding;
   const std::string statement = normalise_statement_text(personal.statement);
   const std::string text = normalise_statement_text(part->text);
-  finding.whole_statement = text.find(statement) != std::string::npos;
+  finding.whole_statement = contains(text, statement);
   for (const std::string& fragment : fragments_of(personal.statement)) {
-    if (!finding.personal && text.find(fragment) != std::string::npos) {
+    if (!finding.personal && contains(text, fragment)) {
       finding.personal = true;
       finding.why = "part of the statement (\"" + fragment + "\")";
     }
