@@ -146,7 +146,7 @@ Verdict evaluate_parsed(const Policy& policy, const Message& message, const mime
     if (auto match = evaluate_rule(rule, i, context)) verdict.matches.push_back(std::move(*match));
   }
   decide(policy, verdict);
-  add_footer_if_due(policy.settings, message, verdict);
+  add_footer_if_due(policy.settings, message, view, verdict);
   return verdict;
 }
 

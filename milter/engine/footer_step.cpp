@@ -67,14 +67,15 @@ std::string footer_html(const FooterSettings& footer) {
                   escaped_lines(footer.text)));
 }
 
-void add_footer_if_due(const Settings& settings, const Message& message, Verdict& verdict) {
+void add_footer_if_due(const Settings& settings, const Message& message, const mime::MimeView& view,
+                       Verdict& verdict) {
   const FooterSettings& footer = settings.footer;
   if (!footer.enabled || verdict.direction != Direction::outbound ||
       (verdict.action != Action::accept && verdict.action != Action::tag)) {
     return;
   }
   const mime::FooterEdit edit =
-      mime::add_footer(message.raw, {footer.text, footer_html(footer), footer.marker});
+      mime::add_footer(message.raw, {footer.text, footer_html(footer), footer.marker}, &view);
   verdict.footer = FooterReport{std::string(mime::to_string(edit.outcome)), edit.parts};
   if (edit.outcome == mime::FooterOutcome::added) {
     BodyEdit body{edit.body, {}};

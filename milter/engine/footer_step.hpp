@@ -6,10 +6,13 @@
 #include "engine/message.hpp"
 #include "engine/settings.hpp"
 #include "engine/verdict.hpp"
+#include "mime/mime_view.hpp"
 
 namespace aup {
 
-void add_footer_if_due(const Settings& settings, const Message& message, Verdict& verdict);
+// `view` is the message as parsed for the rules; its HTML text is reused.
+void add_footer_if_due(const Settings& settings, const Message& message, const mime::MimeView& view,
+                       Verdict& verdict);
 
 // The footer's HTML: the configured fragment, or the text as a paragraph; non-ASCII as
 // character references, so that it fits any HTML part's charset.

@@ -2,6 +2,7 @@
 // GMime parses with a persistent stream, so every part's content is a window on the original
 // bytes and its header fields carry their offsets: the edit replaces exactly those windows.
 #include "mime/footer.hpp"
+#include "mime/mime_view.hpp"
 
 #include <fmt/format.h>
 
@@ -184,7 +185,8 @@ size_t after_blank_line(std::string_view raw, size_t headers_end) {
 
 class FooterWriter {
  public:
-  FooterWriter(std::string_view raw, const FooterText& footer) : raw_(raw), footer_(footer) {}
+  FooterWriter(std::string_view raw, const FooterText& footer, const MimeView* parsed)
+      : raw_(raw), footer_(footer), parsed_(parsed) {}
 
   FooterEdit run() {
     ensure_gmime_initialised();
@@ -229,7 +231,7 @@ class FooterWriter {
       if (text.find("-----BEGIN PGP") != std::string::npos) {
         return outcome(FooterOutcome::signed_or_encrypted);
       }
-      const std::string readable = target.html ? html_to_text(text) : text;
+      const std::string readable = target.html ? html_as_text(decoded, text) : text;
       if (ends_with_footer(readable, footer_.marker, footer_.plain.size())) {
         return outcome(FooterOutcome::already_present);
       }
@@ -243,6 +245,21 @@ class FooterWriter {
       result.parts.push_back(target.path);
     }
     return assemble(std::move(splices), std::move(result));
+  }
+
+  // The parsed view's text for the same content when it has it (HTML to text is the costly
+  // part of looking for the marker), else converted here.
+  std::string html_as_text(const std::string& decoded, const std::string& utf8) const {
+    if (parsed_ != nullptr) {
+      const size_t hash = content_hash(decoded);
+      for (const TextPart& part : parsed_->text_parts) {
+        if (part.content_type == "text/html" && part.content_size == decoded.size() &&
+            part.content_size != 0 && part.content_hash == hash) {
+          return part.text;
+        }
+      }
+    }
+    return html_to_text(utf8);
   }
 
   std::string decoded_content(GMimePart* part) const {
@@ -356,6 +373,7 @@ class FooterWriter {
 
   std::string_view raw_;
   const FooterText& footer_;
+  const MimeView* parsed_;
   GMimeStream* stream_ = nullptr;
   GMimeMessage* message_ = nullptr;
   size_t body_start_ = 0;
@@ -384,9 +402,10 @@ std::string_view to_string(FooterOutcome outcome) {
   return "unknown";
 }
 
-FooterEdit add_footer(std::string_view raw, const FooterText& footer) noexcept {
+FooterEdit add_footer(std::string_view raw, const FooterText& footer,
+                      const MimeView* parsed) noexcept {
   try {
-    return FooterWriter(raw, footer).run();
+    return FooterWriter(raw, footer, parsed).run();
   } catch (...) {
     FooterEdit failed;
     failed.outcome = FooterOutcome::unparsable;

@@ -44,7 +44,11 @@ struct FooterEdit {
   std::vector<FieldChange> header_changes;
 };
 
-// Works on the raw message (CRLF or LF). Never throws.
-FooterEdit add_footer(std::string_view raw, const FooterText& footer) noexcept;
+struct MimeView;
+
+// Works on the raw message (CRLF or LF). Never throws. `parsed`, the same message's view, lends
+// the text of its HTML parts, so that they are not turned into text a second time.
+FooterEdit add_footer(std::string_view raw, const FooterText& footer,
+                      const MimeView* parsed = nullptr) noexcept;
 
 }  // namespace aup::mime

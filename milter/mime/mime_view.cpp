@@ -144,7 +144,7 @@ class Walker {
     view_.problems.push_back("multipart without parts; part " + path + " is its raw body");
     const std::string_view raw = std::string_view(prologue).substr(0, limits_.max_text_bytes);
     view_.text_parts.push_back({path, "text/plain", readable_text(raw, nullptr), msg_depth, false,
-                                "", std::string(raw.substr(0, kTextHeadBytes)), ""});
+                                "", std::string(raw.substr(0, kTextHeadBytes)), "", 0, 0});
   }
 
   void walk_part(GMimeObject* object, const std::string& path, size_t depth, size_t msg_depth) {
@@ -211,9 +211,11 @@ class Walker {
     const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
     std::string text = readable_text(bytes, charset);
     if (described.content_type == "text/html") text = html_to_text(text);
+    const bool whole = total_size == bytes.size();
     view_.text_parts.push_back({described.path, described.content_type, std::move(text),
                                 described.message_depth, attached, described.filename,
-                                bytes.substr(0, kTextHeadBytes), ""});
+                                bytes.substr(0, kTextHeadBytes), "", whole ? bytes.size() : 0,
+                                whole ? content_hash(bytes) : 0});
   }
 
   const MimeLimits& limits_;
@@ -289,7 +291,7 @@ void fall_back_to_raw_text(std::string_view raw, const MimeLimits& limits, MimeV
   view.problems.push_back("not parsable as a message; raw text inspected");
   view.text_parts.push_back({"1", "text/plain",
                              readable_text(raw.substr(0, limits.max_text_bytes), nullptr), 0, false,
-                             "", std::string(raw.substr(0, kTextHeadBytes)), ""});
+                             "", std::string(raw.substr(0, kTextHeadBytes)), "", 0, 0});
 }
 
 void parse_into(std::string_view raw, const MimeLimits& limits, MimeView& view) {

@@ -31,6 +31,10 @@ struct TextPart {
   // Binary formats only (libmagic, from `head`; application/octet-stream for text), filled by
   // attachment inspection.
   std::string true_type;
+  // The decoded bytes' size and hash, unless truncated (0, 0): lets the footer reuse `text`
+  // for the same content instead of converting HTML again.
+  size_t content_size = 0;
+  size_t content_hash = 0;
 };
 
 struct Attachment {

@@ -3,6 +3,7 @@
 
 #include <gmime/gmime.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,11 @@ namespace aup::mime {
 // The part's content with its Content-Transfer-Encoding (base64, quoted-printable, uuencode)
 // removed, at most `max_bytes` of it; `total_size` is the whole decoded size.
 std::string decoded_bytes(GMimePart* part, size_t max_bytes, size_t& total_size);
+
+// Identifies decoded content, so work done on it once can be found again.
+inline size_t content_hash(std::string_view bytes) {
+  return std::hash<std::string_view>{}(bytes);
+}
 
 // `bytes` in `charset` (may be null or unknown) converted to valid UTF-8. Unknown or lying
 // charsets fall back to GMime's 8-bit guess (the user's locale charsets, then Latin-1), and any
