@@ -52,6 +52,7 @@ struct EvalContext {
   std::string_view raw_message;
   SharedFindings* shared = nullptr;   // null: nothing is remembered between rules
   PrefilterRun* prefilter = nullptr;  // null: every pattern rule runs PCRE2 on every value
+  bool check_prefilters = false;      // built-in checks may rule out their own patterns
 };
 
 }  // namespace aup

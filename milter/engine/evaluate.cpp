@@ -133,9 +133,16 @@ Verdict evaluate_parsed(const Policy& policy, const Message& message, const mime
   SharedFindings shared;
   std::optional<PrefilterRun> prefilter;
   if (policy.prefilter) prefilter.emplace(*policy.prefilter);
-  const EvalContext context{policy.settings,   view,    envelope,
-                            verdict.direction, scratch, scan,
-                            message.raw,       &shared, prefilter ? &*prefilter : nullptr};
+  const EvalContext context{policy.settings,
+                            view,
+                            envelope,
+                            verdict.direction,
+                            scratch,
+                            scan,
+                            message.raw,
+                            &shared,
+                            prefilter ? &*prefilter : nullptr,
+                            policy.prefilters_enabled};
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const Rule& rule = policy.rules[i];
     if (!applies(rule, verdict.direction)) continue;

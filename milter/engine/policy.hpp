@@ -64,6 +64,8 @@ struct Policy {
   std::vector<Rule> rules;
   // Rules out pattern rules that cannot match a text before PCRE2 runs; null: every one runs.
   std::shared_ptr<const Prefilter> prefilter;
+  // False: neither the rules' prefilter nor the built-in checks' run (for comparing).
+  bool prefilters_enabled = true;
   std::string config_path;
   std::vector<std::string> rule_files;
 };

@@ -358,6 +358,7 @@ LoadResult load_policy(const std::string& config_path) {
 std::shared_ptr<const Policy> without_prefilter(const Policy& policy) {
   auto copy = std::make_shared<Policy>(policy);
   copy->prefilter = nullptr;
+  copy->prefilters_enabled = false;
   return copy;
 }
 

@@ -42,6 +42,7 @@ class Loosener {
     while (at_ < p_.size()) {
       if (!step()) return std::nullopt;
     }
+    if (depth_ != 0) return std::nullopt;
     return out_;
   }
 
@@ -56,6 +57,8 @@ class Loosener {
         return char_class();
       case '(':
         return group();
+      case ')':
+        return close_group();
       case '*':
       case '+':
       case '?':
@@ -240,15 +243,18 @@ class Loosener {
     if (peek(1) == '*') return false;  // (*VERB)
     if (peek(1) != '?') {
       out_ += p_[at_++];
+      ++depth_;
       return true;
     }
     const std::string_view rest = p_.substr(at_ + 2);
-    for (const std::string_view opener : {":", "=", "!", "<=", "<!"}) {
-      if (rest.starts_with(opener)) {
-        out_ += p_.substr(at_, 2 + opener.size());
-        at_ += 2 + opener.size();
-        return true;
-      }
+    if (rest.starts_with(":")) {
+      out_ += "(?:";
+      at_ += 3;
+      ++depth_;
+      return true;
+    }
+    for (const std::string_view opener : {"=", "!", "<=", "<!"}) {
+      if (rest.starts_with(opener)) return lookaround(2 + opener.size());
     }
     if (rest.starts_with("#")) {  // a comment
       const size_t close = p_.find(')', at_);
@@ -262,6 +268,28 @@ class Loosener {
     return option_setting();
   }
 
+  // A lookahead or lookbehind matches no characters, so leaving it out can only widen the
+  // pattern; keeping a negative one with its contents widened would narrow it instead.
+  bool lookaround(size_t opener_size) {
+    const size_t kept = out_.size();
+    const int outside = depth_;
+    at_ += opener_size;
+    ++depth_;
+    while (at_ < p_.size() && depth_ > outside) {
+      if (!step()) return false;
+    }
+    if (depth_ > outside) return false;  // not closed
+    out_.resize(kept);
+    return !is_quantifier_start(peek());
+  }
+
+  bool close_group() {
+    if (depth_ == 0) return false;
+    --depth_;
+    out_ += p_[at_++];
+    return true;
+  }
+
   // (?<name>...), (?P<name>...), (?'name'...): a plain group, since nothing refers to it here.
   bool named_group(size_t name_start) {
     const char close = p_[name_start] == '\'' ? '\'' : '>';
@@ -269,6 +297,7 @@ class Loosener {
     if (end == std::string_view::npos) return false;
     out_ += "(?:";
     at_ = end + 1;
+    ++depth_;
     return true;
   }
 
@@ -278,6 +307,7 @@ class Loosener {
     while (end < p_.size() && std::string_view("ims-").find(p_[end]) != std::string_view::npos)
       ++end;
     if (end >= p_.size() || (p_[end] != ')' && p_[end] != ':') || end == at_ + 2) return false;
+    if (p_[end] == ':') ++depth_;  // (?i:...) opens a group; (?i) does not
     out_ += p_.substr(at_, end + 1 - at_);
     at_ = end + 1;
     return true;
@@ -286,6 +316,7 @@ class Loosener {
   std::string_view p_;
   const bool caseless_;
   size_t at_ = 0;
+  int depth_ = 0;  // groups open at `at_`
   std::string out_;
 };
 

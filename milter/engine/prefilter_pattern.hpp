@@ -1,6 +1,7 @@
 // Turns a rule's PCRE2 pattern into a looser one for the prefilter: every character-type
 // escape and every class built from them (\w, \d, \s, \p{..}, [[:alpha:]\d.-]...) becomes "any
-// character", word boundaries are dropped and possessive quantifiers made ordinary. Anything
+// character", word boundaries and lookarounds are dropped and possessive quantifiers made
+// ordinary. Anything
 // the loosened pattern could miss, it now matches, so it still rules out only texts the rule
 // cannot match, while Vectorscan no longer builds the huge Unicode automata those classes
 // need under UCP (one "\W+\w+" in a bounded repeat took minutes and a gigabyte to compile).

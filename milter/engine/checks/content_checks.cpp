@@ -8,6 +8,7 @@
 
 #include "engine/addresses.hpp"
 #include "engine/checks/check_support.hpp"
+#include "engine/prefilter.hpp"
 #include "engine/scopes.hpp"
 
 namespace aup::checks {
@@ -24,6 +25,30 @@ std::vector<ScopeValue> readable_values(const EvalContext& context) {
   return values;
 }
 
+// One Vectorscan pass per text over a check's patterns, so that PCRE2 runs only those that
+// could match it (see engine/prefilter.hpp). Without a prefilter every pattern runs.
+class PatternGate {
+ public:
+  explicit PatternGate(const std::vector<const Regex*>& patterns) {
+    std::vector<std::string_view> sources;
+    for (const Regex* pattern : patterns)
+      sources.push_back(pattern->pattern());
+    prefilter_ = Prefilter::build(sources);
+  }
+
+  // Per evaluation: scans each text once, whatever number of patterns ask.
+  void start(std::optional<PrefilterRun>& run) const {
+    if (prefilter_) run.emplace(*prefilter_);
+  }
+
+  static bool may_match(std::optional<PrefilterRun>& run, size_t pattern, std::string_view text) {
+    return !run || run->may_match(pattern, text);
+  }
+
+ private:
+  std::shared_ptr<const Prefilter> prefilter_;
+};
+
 std::string quoted_match(const ScopeValue& value, const MatchResult& match) {
   const std::string text = fmt::format("\"{}\"", excerpt(value.text, match.begin, match.end, 60));
   return value.where.empty() ? text : fmt::format("{} in {}", text, value.where);
@@ -38,7 +63,7 @@ class PhraseScore final : public Check {
     unsigned score = 1;
   };
   PhraseScore(std::vector<Phrase> phrases, unsigned threshold)
-      : phrases_(std::move(phrases)), threshold_(threshold) {}
+      : phrases_(std::move(phrases)), threshold_(threshold), gate_(patterns_of(phrases_)) {}
 
   static std::unique_ptr<Check> make(const CheckParams& p) {
     if (!only_known_keys(p, {"threshold", "phrases"})) return nullptr;
@@ -69,10 +94,14 @@ class PhraseScore final : public Check {
 
   std::optional<std::string> evaluate(const EvalContext& context) const override {
     const auto values = readable_values(context);
+    std::optional<PrefilterRun> run;
+    if (context.check_prefilters) gate_.start(run);
     unsigned total = 0;
     std::vector<std::string> found;
-    for (const Phrase& phrase : phrases_) {
+    for (size_t i = 0; i < phrases_.size(); ++i) {
+      const Phrase& phrase = phrases_[i];
       for (const ScopeValue& value : values) {
+        if (!PatternGate::may_match(run, i, value.text)) continue;
         const MatchResult match = phrase.pattern->search(value.text, context.scratch);
         if (match.outcome != MatchOutcome::match) continue;
         total += phrase.score;
@@ -85,8 +114,16 @@ class PhraseScore final : public Check {
   }
 
  private:
+  static std::vector<const Regex*> patterns_of(const std::vector<Phrase>& phrases) {
+    std::vector<const Regex*> patterns;
+    for (const Phrase& phrase : phrases)
+      patterns.push_back(phrase.pattern.get());
+    return patterns;
+  }
+
   std::vector<Phrase> phrases_;
   unsigned threshold_;
+  PatternGate gate_;
 };
 
 // Builds one pattern of whole words and phrases; "stem*" takes any letters after the stem.
@@ -115,7 +152,7 @@ std::string word_list_pattern(const std::vector<std::string>& entries) {
 class WordList final : public Check {
  public:
   WordList(std::unique_ptr<Regex> pattern, std::unordered_set<std::string> allowed)
-      : pattern_(std::move(pattern)), allowed_(std::move(allowed)) {}
+      : pattern_(std::move(pattern)), allowed_(std::move(allowed)), gate_({pattern_.get()}) {}
 
   static std::unique_ptr<Check> make(const CheckParams& p) {
     if (!only_known_keys(p, {"words", "allow"})) return nullptr;
@@ -135,7 +172,10 @@ class WordList final : public Check {
   }
 
   std::optional<std::string> evaluate(const EvalContext& context) const override {
+    std::optional<PrefilterRun> run;
+    if (context.check_prefilters) gate_.start(run);
     for (const ScopeValue& value : readable_values(context)) {
+      if (!PatternGate::may_match(run, 0, value.text)) continue;
       for (size_t start = 0;;) {
         const MatchResult match = pattern_->search(value.text, context.scratch, start);
         if (match.outcome != MatchOutcome::match) break;
@@ -151,13 +191,15 @@ class WordList final : public Check {
  private:
   std::unique_ptr<Regex> pattern_;
   std::unordered_set<std::string> allowed_;
+  PatternGate gate_;
 };
 
 // A marked message (OFFICIAL-SENSITIVE, SECRET...) with a recipient outside the internal and
 // secure partner domains.
 class ProtectiveMarking final : public Check {
  public:
-  explicit ProtectiveMarking(std::shared_ptr<const Regex> pattern) : pattern_(std::move(pattern)) {}
+  explicit ProtectiveMarking(std::shared_ptr<const Regex> pattern)
+      : pattern_(std::move(pattern)), gate_({pattern_.get()}) {}
 
   static std::unique_ptr<Check> make(const CheckParams& p) {
     if (!only_known_keys(p, {"pattern"})) return nullptr;
@@ -175,7 +217,10 @@ class ProtectiveMarking final : public Check {
              !domain_in(domain, settings.secure_partner_domains);
     });
     if (insecure == rcpts.end()) return std::nullopt;
+    std::optional<PrefilterRun> run;
+    if (context.check_prefilters) gate_.start(run);
     for (const ScopeValue& value : readable_values(context)) {
+      if (!PatternGate::may_match(run, 0, value.text)) continue;
       const MatchResult match = pattern_->search(value.text, context.scratch);
       if (match.outcome == MatchOutcome::match) {
         return fmt::format("{} sent to {}", quoted_match(value, match),
@@ -187,6 +232,7 @@ class ProtectiveMarking final : public Check {
 
  private:
   std::shared_ptr<const Regex> pattern_;
+  PatternGate gate_;
 };
 
 }  // namespace
