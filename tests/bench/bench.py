@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Runs the null milter and aup-milter side by side under aup-loadgen and prints a table of
-medians over repetitions, then `aup/null throughput ratio: R` for 8 connections."""
+medians over repetitions (the whole corpus at 1 and 8 connections, and its messages up to
+100 KB at 1 connection), then `aup/null throughput ratio: R` for 8 connections."""
 import argparse
 import json
 import pathlib
@@ -12,6 +13,7 @@ import tempfile
 import time
 
 REPETITIONS = 5
+SMALL = 100_000  # the latency target is for messages up to this size
 
 
 def free_port():
@@ -59,31 +61,43 @@ def main():
                      ports["null"]),
                start([str(bin_dir / "aup-milter"), "--config", str(tmp / "aup.json"), "--socket",
                       "inet:%d@127.0.0.1" % ports["aup"], "--foreground"], ports["aup"])]
+    small = tmp / "small"
+    small.mkdir()
+    for message in corpus.iterdir():
+        if message.stat().st_size <= SMALL:
+            (small / message.name).symlink_to(message)
+    small_count = len(list(small.iterdir()))
+    runs = [("all", corpus, 1, args.messages), ("all", corpus, 8, args.messages * 2),
+            ("<=100KB", small, 1, small_count)]
     results = {}
     try:
-        for connections in (1, 8):
-            count = args.messages * (1 if connections == 1 else 2)
+        for label, messages, connections, count in runs:
             for _ in range(REPETITIONS):
                 for name in ("null", "aup"):  # alternating, so drift hits both alike
-                    report = load(str(bin_dir / "aup-loadgen"), ports[name], corpus,
+                    report = load(str(bin_dir / "aup-loadgen"), ports[name], messages,
                                   connections, count)
-                    results.setdefault((name, connections), []).append(report)
+                    results.setdefault((label, connections, name), []).append(report)
     finally:
         for process in milters:
             process.terminate()
             process.wait(timeout=30)
-    print("%-5s %5s %10s %9s %9s %9s %9s" % ("milter", "conns", "msg/s", "p50 ms", "p90 ms",
-                                              "p99 ms", "max ms"))
+    print("%-7s %-6s %5s %10s %9s %9s %9s %9s" % ("corpus", "milter", "conns", "msg/s",
+                                                   "p50 ms", "p90 ms", "p99 ms", "max ms"))
     medians = {}
-    for (name, connections), reports in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    for key in [(label, connections, name) for label, _, connections, _ in runs
+                for name in ("null", "aup")]:
+        reports = results[key]
         row = [statistics.median(r["messages_per_second"] for r in reports)] + [
-            statistics.median(r["latency_ms"][key] for r in reports)
-            for key in ("p50", "p90", "p99", "max")]
-        medians[(name, connections)] = row
-        print("%-6s %5d %10.1f %9.2f %9.2f %9.2f %9.2f" % (name, connections, *row))
-    print("medians of %d alternating runs; %d messages from %s" % (REPETITIONS, args.messages,
-                                                                    corpus))
-    print("aup/null throughput ratio: %.3f" % (medians[("aup", 8)][0] / medians[("null", 8)][0]))
+            statistics.median(r["latency_ms"][k] for r in reports)
+            for k in ("p50", "p90", "p99", "max")]
+        medians[key] = row
+        print("%-7s %-6s %5d %10.1f %9.2f %9.2f %9.2f %9.2f" % (key[0], key[2], key[1], *row))
+    print("medians of %d alternating runs; %d messages from %s (%d of them up to 100 KB)" % (
+        REPETITIONS, args.messages, corpus, small_count))
+    print("p99 added over the null milter, messages up to 100 KB, 1 connection: %.2f ms" % (
+        medians[("<=100KB", 1, "aup")][3] - medians[("<=100KB", 1, "null")][3]))
+    print("aup/null throughput ratio: %.3f" % (medians[("all", 8, "aup")][0] /
+                                              medians[("all", 8, "null")][0]))
 
 
 if __name__ == "__main__":
