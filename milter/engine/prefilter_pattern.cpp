@@ -39,6 +39,7 @@ class Loosener {
   explicit Loosener(std::string_view pattern) : p_(pattern), caseless_(may_be_caseless(pattern)) {}
 
   std::optional<std::string> run() {
+    if (p_.find('\0') != std::string_view::npos) return std::nullopt;  // Vectorscan takes C strings
     while (at_ < p_.size()) {
       if (!step()) return std::nullopt;
     }
@@ -83,6 +84,18 @@ class Loosener {
     return true;
   }
 
+  // Whether a quantifier comes next, past any comments (PCRE2 skips them): a dropped assertion
+  // must not leave it to apply to what came before.
+  bool quantifier_follows() const {
+    size_t next = at_;
+    while (p_.substr(next).starts_with("(?#")) {
+      const size_t close = p_.find(')', next);
+      if (close == std::string_view::npos) return true;
+      next = close + 1;
+    }
+    return next < p_.size() && is_quantifier_start(p_[next]);
+  }
+
   // Lazy stays lazy; possessive becomes ordinary, which can only match more.
   bool quantifier_suffix() {
     if (peek() == '?') {
@@ -96,13 +109,24 @@ class Loosener {
   // {n}, {n,}, {n,m} are quantifiers; any other brace is a literal in PCRE2, so say so.
   bool brace() {
     size_t end = at_ + 1;
-    size_t digits = 0;
-    while (end < p_.size() && (std::isdigit(static_cast<unsigned char>(p_[end])) != 0 ||
-                               (p_[end] == ',' && digits > 0))) {
-      if (p_[end] != ',') ++digits;
+    const auto digits_at = [&](size_t& position) {
+      const size_t start = position;
+      while (position < p_.size() && std::isdigit(static_cast<unsigned char>(p_[position])) != 0)
+        ++position;
+      return position - start;
+    };
+    const size_t digits = digits_at(end);
+    if (digits > 0 && end < p_.size() && p_[end] == ',') {
       ++end;
+      digits_at(end);
     }
     if (digits == 0 || end >= p_.size() || p_[end] != '}') {
+      // "{,3}" and "{ 2 }" are literals in PCRE2 10.42 but quantifiers from 10.43 on.
+      const size_t after = p_.find_first_not_of(' ', at_ + 1);
+      if (after != std::string_view::npos &&
+          (p_[after] == ',' || std::isdigit(static_cast<unsigned char>(p_[after])) != 0)) {
+        return false;
+      }
       out_ += "\\{";
       ++at_;
       return true;
@@ -126,6 +150,7 @@ class Loosener {
     if (c == '\0') return false;
     const std::string_view kept = "tnrfeaAzZ";
     const std::string_view any_one = "wWdDsShHvVN";
+    if (c == 'N' && peek(2) == '{') return false;  // \N{U+hh}: a code point, not "any"
     if (any_one.find(c) != std::string_view::npos) {
       out_ += kAny;
       at_ += 2;
@@ -143,13 +168,14 @@ class Loosener {
       return true;
     }
     if (c == 'R' || c == 'X') {  // a line break is one or two characters; a grapheme, several
-      out_ += c == 'R' ? std::string(kAny) + "{1,2}" : std::string(kAny) + "+";
+      // In a group, so that a quantifier after it applies to the whole.
+      out_ += "(?:" + std::string(kAny) + (c == 'R' ? "{1,2})" : "+)");
       at_ += 2;
       return true;
     }
     if (c == 'b' || c == 'B') {  // an assertion matches no characters: dropping it widens
       at_ += 2;
-      return !is_quantifier_start(peek());
+      return !quantifier_follows();
     }
     if (c == 'x') return copy_hex_escape();
     if (c == '0') return copy_octal_escape();
@@ -199,6 +225,12 @@ class Loosener {
   // A class made of plain characters and ranges is kept; one that names a character type or
   // a POSIX class becomes "any character" (for a negated class too: any is wider still).
   bool char_class() {
+    for (const std::string_view boundary : {"[[:<:]]", "[[:>:]]"}) {
+      if (p_.substr(at_).starts_with(boundary)) {  // word start and end: assertions, dropped
+        at_ += boundary.size();
+        return !quantifier_follows();
+      }
+    }
     size_t end = at_ + 1;
     if (end < p_.size() && p_[end] == '^') ++end;
     if (end < p_.size() && p_[end] == ']') ++end;  // a leading ] is a literal
@@ -206,7 +238,8 @@ class Loosener {
     while (end < p_.size() && p_[end] != ']') {
       if (p_[end] == '[' && end + 1 < p_.size() && p_[end + 1] == ':') {
         const size_t close = p_.find(":]", end + 2);
-        if (close == std::string_view::npos) return false;
+        // PCRE2 ends the POSIX name at the first "]"; "[[:a]|:]]" is no POSIX class.
+        if (close == std::string_view::npos || p_.find(']', end + 2) < close) return false;
         loosen = true;
         end = close + 2;
         continue;
@@ -220,6 +253,7 @@ class Loosener {
       const char c = p_[end + 1];
       if (std::string_view("wWdDsShHvVpPN").find(c) != std::string_view::npos) loosen = true;
       if (std::string_view("QEcou").find(c) != std::string_view::npos) return false;
+      if (caseless_ && c >= '1' && c <= '7') loosen = true;  // octal, up to \777: maybe non-ASCII
       end += 2;
       if (c == 'x') {
         const size_t start = end - 2;
@@ -280,7 +314,7 @@ class Loosener {
     }
     if (depth_ > outside) return false;  // not closed
     out_.resize(kept);
-    return !is_quantifier_start(peek());
+    return !quantifier_follows();
   }
 
   bool close_group() {

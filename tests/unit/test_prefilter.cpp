@@ -70,7 +70,9 @@ TEST_CASE("loosening widens character types and keeps literals", "[prefilter]") 
       {R"(a(?#note)b(?=c)(?!d)(?<=e)(?<!f))", R"(ab)"},
       {R"((?i)(?<![\p{L}\p{N}])(?:ab|c(?!(?:d|e)\)))x)", R"((?i)(?:ab|c)x)"},
       {R"((?i)a(?-i:B)(?ms)^c$)", R"((?i)a(?-i:B)(?ms)^c$)"},
-      {R"(\p{Lu}\pL\R\X\h\N)", R"([\s\S][\s\S][\s\S]{1,2}[\s\S]+[\s\S][\s\S])"},
+      {R"(\p{Lu}\pL\R\X\h\N)", R"([\s\S][\s\S](?:[\s\S]{1,2})(?:[\s\S]+)[\s\S][\s\S])"},
+      {R"(a\R?b)", R"(a(?:[\s\S]{1,2})?b)"},
+      {R"([[:<:]]ab[[:>:]])", R"(ab)"},
       {R"(\x{202E}\x41\t\.\$\0)", R"(\x{202E}\x41\t\.\$\0)"},
       {R"([]a\]])", R"([]a\]])"},
       {"caf\xc3\xa9", "caf\xc3\xa9"},
@@ -90,10 +92,14 @@ TEST_CASE("loosening widens character types and keeps literals", "[prefilter]") 
 }
 
 TEST_CASE("loosening gives up on syntax it does not know", "[prefilter]") {
-  for (const std::string pattern :
-       {R"((a)\1)", R"(\Qa.b\E)", R"((?x) a b)", R"((*UTF)a)", R"((?>a))", R"((?|a|b))", R"(a\Kb)",
-        R"(\Ga)", R"(\k<n>)", R"(\b+)", R"([a)", R"(\x{41)", R"([[:alpha)", R"((?<n)", R"((?)a)",
-        R"(\cA)", "\\\xc3\xa9", R"(a\)", R"((?(1)a|b))"}) {
+  for (const std::string& pattern : std::vector<std::string>{
+           R"((a)\1)",      R"(\Qa.b\E)", R"((?x) a b)", R"((*UTF)a)",   R"((?>a))",
+           R"((?|a|b))",    R"(a\Kb)",    R"(\Ga)",      R"(\k<n>)",     R"(\b+)",
+           R"([a)",         R"(\x{41)",   R"([[:alpha)", R"((?<n)",      R"((?)a)",
+           R"(\cA)",        "\\\xc3\xa9", R"(a\)",       R"((?(1)a|b))", R"(a(?=b)+)",
+           R"((a)",         R"(a))",      R"((?=a)",     R"(\N{U+41})",  R"(a(?!c)(?#x){2}d)",
+           R"([[:a]|:]]c)", R"(a{,3}b)",  R"(a{ 2 }b)",  R"(a{1,2,3})",  std::string("x\0|y", 4),
+           R"(\b(?#c)*)"}) {
     INFO(pattern);
     CHECK_FALSE(loosen_for_prefilter(pattern));
   }
@@ -160,7 +166,16 @@ TEST_CASE("the prefilter lets through everything PCRE2 matches: random texts", "
       R"((?i)K\b)",
       R"((?<![a\d])b)",
       R"((?i)(?<![\p{L}\p{N}])(?:ab|c\p{L}*)(?![\p{L}\p{N}]))",
-      R"(a(?!\s+b)\w)"};
+      R"(a(?!\s+b)\w)",
+      R"(a\R?b)",
+      R"(a\R+b)",
+      R"(a\X?b)",
+      R"(a\R{2,}b)",
+      R"([[:<:]]ab)",
+      R"(ab[[:>:]])",
+      R"(a(?#x)+b)",
+      R"((?i)ka)",
+      R"((?i)[\337]b)"};
   const std::vector<std::string> alphabet = {"a",
                                              "b",
                                              "c",
@@ -193,6 +208,7 @@ TEST_CASE("the prefilter lets through everything PCRE2 matches: random texts", "
                                              "\xc2\xa0" /* no-break space */,
                                              "\xe2\x80\xa8" /* line separator */,
                                              "٣",
+                                             "\r\n",
                                              "x"};
   std::mt19937 random(20261129);
   std::vector<std::string> subjects;
