@@ -57,21 +57,29 @@ bool makes_malformed(GMimeParserWarning code) {
   }
 }
 
+// Jumps from line end to line end and from '=' to '=' (memchr) rather than looking at every
+// byte: it reads the whole message, bodies included.
 std::vector<std::pair<size_t, size_t>> hostile_fields(std::string_view raw) {
   std::vector<std::pair<size_t, size_t>> found;  // [begin, end) of each field
+  constexpr size_t npos = std::string_view::npos;
   size_t begin = 0;
   size_t count = 0;
-  for (size_t i = 0; i <= raw.size(); ++i) {
-    const bool field_ends = i == raw.size() || (raw[i] == '\n' && i + 1 < raw.size() &&
-                                                raw[i + 1] != ' ' && raw[i + 1] != '\t');
-    if (field_ends) {
-      if (count > kMaxWordStarts) found.emplace_back(begin, i);
-      begin = i + 1;
-      count = 0;
-    } else if (raw[i] == '=' && i + 1 < raw.size() && raw[i + 1] == '?') {
-      ++count;
+  size_t newline = raw.find('\n');
+  size_t equals = raw.find('=');
+  while (newline != npos || equals != npos) {
+    if (equals < newline) {
+      if (equals + 1 < raw.size() && raw[equals + 1] == '?') ++count;
+      equals = raw.find('=', equals + 1);
+      continue;
     }
+    const size_t i = newline;
+    newline = raw.find('\n', i + 1);
+    if (i + 1 >= raw.size() || raw[i + 1] == ' ' || raw[i + 1] == '\t') continue;  // folded
+    if (count > kMaxWordStarts) found.emplace_back(begin, i);
+    begin = i + 1;
+    count = 0;
   }
+  if (count > kMaxWordStarts) found.emplace_back(begin, raw.size());
   return found;
 }
 
