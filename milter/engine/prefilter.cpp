@@ -22,26 +22,44 @@ struct Entry {
   unsigned rule = 0;
 };
 
+hs_database_t* compile_together(const std::vector<Entry>& entries, int& culprit) {
+  std::vector<const char*> expressions;
+  std::vector<unsigned> flags(entries.size(), kFlags), ids;
+  for (const Entry& entry : entries) {
+    expressions.push_back(entry.pattern.c_str());
+    ids.push_back(entry.rule);
+  }
+  hs_database_t* database = nullptr;
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile_multi(expressions.data(), flags.data(), ids.data(),
+                       static_cast<unsigned>(entries.size()), HS_MODE_BLOCK, nullptr, &database,
+                       &error) == HS_SUCCESS) {
+    return database;
+  }
+  culprit = error != nullptr ? error->expression : -1;
+  hs_free_compile_error(error);
+  return nullptr;
+}
+
+bool compiles_alone(const Entry& entry) {
+  int culprit = -1;
+  hs_database_t* database = compile_together({entry}, culprit);
+  hs_free_database(database);
+  return database != nullptr;
+}
+
 // Compiles what it can. A pattern the compiler names as the problem is left out and the rest
-// compiled again; an error naming no pattern gives up (every rule then runs, as without one).
+// compiled again; after a few, each is tried alone first (one retry per bad pattern would be
+// slow with many). An error naming no pattern gives up: every rule then runs, as without one.
 hs_database_t* compile(std::vector<Entry>& entries) {
-  while (!entries.empty()) {
-    std::vector<const char*> expressions;
-    std::vector<unsigned> flags(entries.size(), kFlags), ids;
-    for (const Entry& entry : entries) {
-      expressions.push_back(entry.pattern.c_str());
-      ids.push_back(entry.rule);
-    }
-    hs_database_t* database = nullptr;
-    hs_compile_error_t* error = nullptr;
-    if (hs_compile_multi(expressions.data(), flags.data(), ids.data(),
-                         static_cast<unsigned>(entries.size()), HS_MODE_BLOCK, nullptr, &database,
-                         &error) == HS_SUCCESS) {
-      return database;
-    }
-    const int culprit = error != nullptr ? error->expression : -1;
-    hs_free_compile_error(error);
-    if (culprit < 0 || static_cast<size_t>(culprit) >= entries.size()) return nullptr;
+  constexpr int kRetries = 4;
+  for (int attempt = 0; !entries.empty(); ++attempt) {
+    if (attempt == kRetries)
+      std::erase_if(entries, [](const Entry& e) { return !compiles_alone(e); });
+    int culprit = -1;
+    if (hs_database_t* database = compile_together(entries, culprit)) return database;
+    if (culprit < 0 || static_cast<size_t>(culprit) >= entries.size() || attempt > kRetries)
+      return nullptr;
     entries.erase(entries.begin() + culprit);
   }
   return nullptr;

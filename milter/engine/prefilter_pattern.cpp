@@ -2,12 +2,28 @@
 // gives up on any syntax it does not know, so the result is a superset or nothing.
 #include "engine/prefilter_pattern.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace aup {
 namespace {
 
 constexpr std::string_view kAny = "[\\s\\S]";  // any one character, newline included
+constexpr unsigned long kLargestCount = 32;    // larger {n,m} counts become *
+
+// Whether any number in "n", "n," or "n,m" exceeds `limit` (no overflow: digits are capped).
+bool count_over(std::string_view counts, unsigned long limit) {
+  unsigned long value = 0;
+  for (const char c : counts) {
+    if (c == ',') {
+      value = 0;
+      continue;
+    }
+    value = std::min(value * 10 + static_cast<unsigned long>(c - '0'), limit + 1);
+    if (value > limit) return true;
+  }
+  return false;
+}
 
 bool is_quantifier_start(char c) {
   return c == '*' || c == '+' || c == '?' || c == '{';
@@ -131,7 +147,9 @@ class Loosener {
       ++at_;
       return true;
     }
-    out_ += p_.substr(at_, end + 1 - at_);
+    // A large count makes a large automaton (slow to build); any number of repeats is wider.
+    const bool large = count_over(p_.substr(at_ + 1, end - at_ - 1), kLargestCount);
+    out_ += large ? std::string_view("*") : p_.substr(at_, end + 1 - at_);
     at_ = end + 1;
     return quantifier_suffix();
   }
