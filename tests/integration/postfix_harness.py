@@ -135,6 +135,15 @@ class Milter:
     def signal(self, sig):
         self.proc.send_signal(sig)
 
+    def reload(self, outcome="reloaded "):
+        """SIGUSR1, then wait until the log reports `outcome` once more: a reload compiles the
+        rules (Vectorscan), which takes a second or so under the sanitizers."""
+        before = self.log_text().count(outcome)
+        self.signal(signal.SIGUSR1)
+        if not wait_for(lambda: self.log_text().count(outcome) > before, 30):
+            raise AssertionError("no %r in the milter's log after SIGUSR1:\n%s"
+                                 % (outcome, self.log_text()[-2000:]))
+
     def kill(self):
         """SIGKILL: the daemon dies without any clean-up, as in a crash."""
         if self.alive():

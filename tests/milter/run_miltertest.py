@@ -25,11 +25,14 @@ def free_port():
 
 
 class Daemon:
-    def __init__(self, binary, config):
+    def __init__(self, binary, config, log=None):
+        """`log`: a file the daemon's messages go to (else the test's own output)."""
         self.port = free_port()
         self.socket = f"inet:{self.port}@127.0.0.1"
+        self.log = log
         self.process = subprocess.Popen([binary, "--config", config, "--socket", self.socket,
-                                         "--foreground"])
+                                         "--foreground"],
+                                        stderr=open(log, "wb") if log else None)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with socket.socket() as probe:
@@ -38,6 +41,15 @@ class Daemon:
             time.sleep(0.05)
         self.stop()
         raise RuntimeError("aup-milter did not start listening")
+
+    def wait_for_log(self, text, count, timeout=30):
+        """Until `text` has appeared `count` times in the log: a reload compiles the rules."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if pathlib.Path(self.log).read_text(errors="replace").count(text) >= count:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"no {count}x {text!r} in the daemon's log within {timeout} s")
 
     def stop(self):
         if self.process.poll() is None:
@@ -189,24 +201,25 @@ class MilterProtocol(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             config = config_copy(tmp, with_quarantine(pathlib.Path(tmp) / "q"))
             original = config.read_text()
-            daemon = Daemon(ARGS.milter, str(config))
+            daemon = Daemon(ARGS.milter, str(config), log=pathlib.Path(tmp) / "daemon.log")
             self.addCleanup(daemon.stop)
 
             def expect(verdict):
                 run = miltertest(daemon, HERE / "allstaff.lua", AUP_EXPECT=verdict)
                 self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
 
-            def reload_with(text):
+            def reload_with(text, outcome):
                 config.write_text(text)
                 daemon.process.send_signal(signal.SIGUSR1)
-                time.sleep(0.5)
+                daemon.wait_for_log(outcome, 1)
 
             expect("reject")
             doc = json.loads(original)
             doc["all_staff"]["authorised_senders"].append("jo.bloggs@medway.gov.uk")
-            reload_with(json.dumps(doc))
+            reload_with(json.dumps(doc), "reloaded ")
             expect("accept")
-            reload_with('{"rule_files": [')  # broken JSON: the last good policy stays
+            # Broken JSON: the last good policy stays.
+            reload_with('{"rule_files": [', "failed; the previous policy stays")
             expect("accept")
             self.assertIsNone(daemon.process.poll())
 
