@@ -20,7 +20,11 @@ size_t count(const std::vector<Diagnostic>& diagnostics, Diagnostic::Severity se
 }  // namespace
 
 int run_rules_lint(const std::string& config) {
-  const LoadResult loaded = load_policy(config);
+  LoadResult loaded = load_policy(config);
+  if (loaded.policy) {
+    for (Diagnostic& warning : example_cost_warnings(*loaded.policy))
+      loaded.diagnostics.push_back(std::move(warning));
+  }
   for (const Diagnostic& d : loaded.diagnostics)
     std::cout << format_diagnostic(d) << "\n";
   const size_t errors = count(loaded.diagnostics, Diagnostic::Severity::error);

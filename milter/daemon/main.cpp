@@ -82,7 +82,7 @@ int run(const Options& options) {
   }
   syslog(LOG_MAIL | LOG_DEBUG, "TCP_NODELAY on %d listening socket(s)",
          aup::daemon::disable_nagle_on_listening_sockets());
-  aup::daemon::start_reload_thread(policies, quarantines, options.config);
+  const aup::daemon::ReloadThread reloads(policies, quarantines, options.config);
   syslog(LOG_MAIL | LOG_INFO, "listening on %s", options.socket.c_str());
   sd_notify(0, "READY=1");
   const int status = smfi_main();

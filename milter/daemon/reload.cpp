@@ -47,24 +47,34 @@ bool reload_policy(PolicyHolder& policies, QuarantineService& quarantines,
   return true;
 }
 
-void start_reload_thread(PolicyHolder& policies, QuarantineService& quarantines,
-                         std::string config_path) {
-  std::thread([&policies, &quarantines, path = std::move(config_path)] {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGUSR1);
-    for (;;) {
-      int signal_number = 0;
-      if (sigwait(&set, &signal_number) != 0) continue;
-      sd_notify(0, "RELOADING=1");
-      try {
-        reload_policy(policies, quarantines, path);
-      } catch (...) {
-        syslog(LOG_MAIL | LOG_ERR, "reload failed unexpectedly; the previous policy stays");
-      }
-      sd_notify(0, "READY=1");
+ReloadThread::ReloadThread(PolicyHolder& policies, QuarantineService& quarantines,
+                           std::string config_path)
+    : thread_([this, &policies, &quarantines, path = std::move(config_path)] {
+        run(policies, quarantines, path);
+      }) {}
+
+ReloadThread::~ReloadThread() {
+  stopping_ = true;
+  thread_.join();
+}
+
+// Waits for SIGUSR1 a little at a time, so that a stop is noticed within a quarter second.
+void ReloadThread::run(PolicyHolder& policies, QuarantineService& quarantines,
+                       const std::string& path) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  const timespec quarter_second{0, 250'000'000};
+  while (!stopping_) {
+    if (sigtimedwait(&set, nullptr, &quarter_second) != SIGUSR1) continue;
+    sd_notify(0, "RELOADING=1");
+    try {
+      reload_policy(policies, quarantines, path);
+    } catch (...) {
+      syslog(LOG_MAIL | LOG_ERR, "reload failed unexpectedly; the previous policy stays");
     }
-  }).detach();
+    sd_notify(0, "READY=1");
+  }
 }
 
 }  // namespace aup::daemon

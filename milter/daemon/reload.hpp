@@ -1,7 +1,9 @@
 // Reload on SIGUSR1 through a sigwait thread (libmilter treats SIGHUP and SIGTERM as stop).
 #pragma once
 
+#include <atomic>
 #include <string>
+#include <thread>
 
 #include "daemon/policy_holder.hpp"
 #include "daemon/quarantine_service.hpp"
@@ -13,10 +15,23 @@ namespace aup::daemon {
 // sigwait for them receive them.
 void block_reload_signal();
 
-// Starts the detached thread that reloads `config_path` into `policies` on each SIGUSR1. A
-// broken configuration is logged with file, line and offset, and the old policy stays.
-void start_reload_thread(PolicyHolder& policies, QuarantineService& quarantines,
-                         std::string config_path);
+// The thread that reloads `config_path` into `policies` on each SIGUSR1. A broken
+// configuration is logged with file, line and offset, and the old policy stays. Destroying it
+// stops and joins the thread, so it never outlives the policies and quarantines it updates
+// (declare it after them).
+class ReloadThread {
+ public:
+  ReloadThread(PolicyHolder& policies, QuarantineService& quarantines, std::string config_path);
+  ReloadThread(const ReloadThread&) = delete;
+  ReloadThread& operator=(const ReloadThread&) = delete;
+  ~ReloadThread();
+
+ private:
+  void run(PolicyHolder& policies, QuarantineService& quarantines, const std::string& path);
+
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
 
 // Loads and swaps in a new policy; false (old policy kept) when it has errors.
 bool reload_policy(PolicyHolder& policies, QuarantineService& quarantines,

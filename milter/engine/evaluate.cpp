@@ -54,15 +54,24 @@ std::optional<Match> evaluate_pattern(const Rule& rule, size_t rule_index, const
   return std::nullopt;
 }
 
+// A check that found nothing while one of its patterns could not run has not said no either.
+std::optional<Match> evaluate_check(const Rule& rule, const EvalContext& context) {
+  const size_t limits_before = context.scratch.limits_hit();
+  if (auto detail = rule.check->evaluate(context))
+    return match_of(rule, rule.check_name, std::move(*detail));
+  if (context.scratch.limits_hit() == limits_before) return std::nullopt;
+  Match limited = match_of(rule, rule.check_name,
+                           "a pattern could not be evaluated: " + context.scratch.last_limit());
+  limited.action = context.settings.on_regex_limit;
+  return limited;
+}
+
 std::optional<Match> evaluate_rule(const Rule& rule, size_t rule_index,
                                    const EvalContext& context) {
   for (const Scope& scope : rule.scopes) {
     if (auto match = evaluate_pattern(rule, rule_index, scope, context)) return match;
   }
-  if (rule.check) {
-    auto detail = rule.check->evaluate(context);
-    if (detail) return match_of(rule, rule.check_name, std::move(*detail));
-  }
+  if (rule.check) return evaluate_check(rule, context);
   return std::nullopt;
 }
 

@@ -10,7 +10,7 @@ std::string pcre2_message(int error_code) {
   return std::string(reinterpret_cast<const char*>(buffer), static_cast<size_t>(length));
 }
 
-MatchScratch::MatchScratch(const RegexLimits& limits) {
+MatchScratch::MatchScratch(const RegexLimits& limits) : budget_(limits.message_budget) {
   data_ = pcre2_match_data_create(1, nullptr);  // only the whole match is ever reported
   context_ = pcre2_match_context_create(nullptr);
   jit_stack_ = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, nullptr);
@@ -19,6 +19,14 @@ MatchScratch::MatchScratch(const RegexLimits& limits) {
   pcre2_set_depth_limit(context_, limits.depth_limit);
   pcre2_set_heap_limit(context_, limits.heap_limit_kib);
   if (jit_stack_ != nullptr) pcre2_jit_stack_assign(context_, nullptr, jit_stack_);
+}
+
+void MatchScratch::record_limit(const std::string& reason) {
+  ++limits_hit_;
+  try {
+    last_limit_ = reason;
+  } catch (...) {
+  }
 }
 
 MatchScratch::~MatchScratch() {
@@ -47,11 +55,33 @@ Regex::~Regex() {
   pcre2_code_free(code_);
 }
 
+namespace {
+
+MatchResult limit_result(std::string reason, MatchScratch& scratch) {
+  MatchResult result;
+  result.outcome = MatchOutcome::limit_exceeded;
+  try {
+    result.error = std::move(reason);
+  } catch (...) {
+  }
+  scratch.record_limit(result.error);
+  return result;
+}
+
+}  // namespace
+
 MatchResult Regex::search(std::string_view subject, MatchScratch& scratch,
                           size_t start) const noexcept {
   if (start > subject.size()) return {};
+  if (scratch.budget_spent()) {
+    return limit_result("the message's matching time budget of " +
+                            std::to_string(scratch.budget().count()) + " ms is spent",
+                        scratch);
+  }
+  const auto started = std::chrono::steady_clock::now();
   const int rc = pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(),
                              start, 0, scratch.data(), scratch.context());
+  scratch.charge(std::chrono::steady_clock::now() - started);
   MatchResult result;
   if (rc >= 0) {  // 0: ovector too small for the groups, still a match
     const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(scratch.data());
@@ -63,11 +93,15 @@ MatchResult Regex::search(std::string_view subject, MatchScratch& scratch,
   if (rc == PCRE2_ERROR_NOMATCH) return result;
   const bool limit = rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
                      rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
-  result.outcome = limit ? MatchOutcome::limit_exceeded : MatchOutcome::error;
+  std::string reason;
   try {
-    result.error = pcre2_message(rc);
+    reason = pcre2_message(rc);
   } catch (...) {
   }
+  if (limit) return limit_result(std::move(reason), scratch);
+  scratch.record_limit(reason);
+  result.outcome = MatchOutcome::error;
+  result.error = std::move(reason);
   return result;
 }
 

@@ -86,10 +86,10 @@ bool rule_matched(const Verdict& verdict, const Rule& rule) {
 
 // nullopt when the example behaved as expected, else why not.
 std::optional<std::string> check_example(const Policy& policy, const Rule& rule,
-                                         const Json& example, bool expect_match,
-                                         MatchScratch& scratch) {
+                                         const Json& example, bool expect_match) {
   bool matched = false;
   if (example.is_string()) {
+    MatchScratch scratch(policy.settings.regex);  // each example has a message's budget
     const MatchResult result = rule.pattern->search(example.get<std::string>(), scratch);
     if (result.outcome == MatchOutcome::limit_exceeded || result.outcome == MatchOutcome::error) {
       return "the pattern hit a PCRE2 limit on this example: " + result.error;
@@ -107,10 +107,10 @@ std::optional<std::string> check_example(const Policy& policy, const Rule& rule,
 }
 
 void run_list(const Policy& policy, const Rule& rule, const std::vector<Json>& examples,
-              bool expect_match, MatchScratch& scratch, ExampleReport& report) {
+              bool expect_match, ExampleReport& report) {
   for (size_t i = 0; i < examples.size(); ++i) {
     ++report.run;
-    auto problem = check_example(policy, rule, examples[i], expect_match, scratch);
+    auto problem = check_example(policy, rule, examples[i], expect_match);
     if (problem) {
       const std::string shown =
           examples[i].is_string() ? examples[i].get<std::string>() : examples[i].dump();
@@ -170,12 +170,77 @@ Message example_message(const Json& example, const Settings& settings) {
 
 ExampleReport run_examples(const Policy& policy) {
   ExampleReport report;
-  MatchScratch scratch(policy.settings.regex);
   for (const Rule& rule : policy.rules) {
-    run_list(policy, rule, rule.examples.match, true, scratch, report);
-    run_list(policy, rule, rule.examples.no_match, false, scratch, report);
+    run_list(policy, rule, rule.examples.match, true, report);
+    run_list(policy, rule, rule.examples.no_match, false, report);
   }
   return report;
+}
+
+namespace {
+
+Diagnostic cost_warning(const Rule& rule, std::string message) {
+  Diagnostic warning;
+  warning.severity = Diagnostic::Severity::warning;
+  warning.file = rule.file;
+  warning.line = rule.line;
+  warning.rule_id = rule.id;
+  warning.message = std::move(message);
+  return warning;
+}
+
+// A string example is one scope value: time the pattern on it alone, with a message's budget.
+std::optional<std::string> string_example_cost(const Policy& policy, const Rule& rule,
+                                               const std::string& example) {
+  MatchScratch scratch(policy.settings.regex);
+  const MatchResult result = rule.pattern->search(example, scratch);
+  if (result.outcome == MatchOutcome::limit_exceeded || result.outcome == MatchOutcome::error)
+    return "the pattern hit its limits: " + result.error;
+  const auto budget = policy.settings.regex.message_budget;
+  if (scratch.spent() * 4 > budget) {
+    return fmt::format("the pattern took {:.1f} ms, over a quarter of a message's {} ms budget",
+                       std::chrono::duration<double, std::milli>(scratch.spent()).count(),
+                       budget.count());
+  }
+  return std::nullopt;
+}
+
+// A message example: the rule's own match says whether one of its patterns could not run.
+std::optional<std::string> message_example_cost(const Policy& policy, const Rule& rule,
+                                                const Json& example) {
+  const Verdict verdict = evaluate(policy, example_message(example, policy.settings));
+  for (const Match& match : verdict.matches) {
+    if (match.rule == rule.id && match.detail.find("could not be evaluated") != std::string::npos)
+      return match.detail;
+  }
+  return std::nullopt;
+}
+
+void cost_of_list(const Policy& policy, const Rule& rule, const std::vector<Json>& examples,
+                  const char* list, std::vector<Diagnostic>& out) {
+  for (size_t i = 0; i < examples.size(); ++i) {
+    const Json& example = examples[i];
+    const auto problem = example.is_string() && rule.pattern
+                             ? string_example_cost(policy, rule, example.get<std::string>())
+                             : message_example_cost(policy, rule, example);
+    if (problem) {
+      out.push_back(cost_warning(
+          rule, fmt::format("on its own {} example {}: {}; on a message like it, the rule gives "
+                            "the on_regex_limit action",
+                            list, i, *problem)));
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Diagnostic> example_cost_warnings(const Policy& policy) {
+  std::vector<Diagnostic> warnings;
+  for (const Rule& rule : policy.rules) {
+    cost_of_list(policy, rule, rule.examples.match, "match", warnings);
+    cost_of_list(policy, rule, rule.examples.no_match, "no_match", warnings);
+  }
+  return warnings;
 }
 
 }  // namespace aup

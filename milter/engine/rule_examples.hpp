@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/diagnostics.hpp"
 #include "engine/message.hpp"
 #include "engine/policy.hpp"
 
@@ -35,5 +36,10 @@ Message example_message(const nlohmann::json& example, const Settings& settings)
 
 // Runs every example of every rule through the engine exactly as production would.
 ExampleReport run_examples(const Policy& policy);
+
+// Warnings for rules whose patterns hit their PCRE2 limits on their own examples, or take over
+// a quarter of a message's matching budget on one: such a rule quarantines (on_regex_limit)
+// ordinary mail like its examples. For `aupctl rules lint`.
+std::vector<Diagnostic> example_cost_warnings(const Policy& policy);
 
 }  // namespace aup

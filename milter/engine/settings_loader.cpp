@@ -397,17 +397,21 @@ class SettingsReader {
       sink_.error(file_, "/limits", "", "must be an object");
       return;
     }
-    report_unknown_keys(file_, *limits, "/limits", "",
-                        {"regex_match_limit", "regex_depth_limit", "regex_heap_limit_kib",
-                         "mime_max_depth", "mime_max_parts", "max_text_bytes",
-                         "max_attachment_bytes", "evaluation_budget_ms", "archive_max_depth",
-                         "archive_max_members", "archive_max_total_bytes", "archive_max_ratio"},
-                        sink_);
+    report_unknown_keys(
+        file_, *limits, "/limits", "",
+        {"regex_match_limit", "regex_depth_limit", "regex_heap_limit_kib", "mime_max_depth",
+         "mime_max_parts", "max_text_bytes", "max_attachment_bytes", "evaluation_budget_ms",
+         "matching_budget_ms", "archive_max_depth", "archive_max_members",
+         "archive_max_total_bytes", "archive_max_ratio"},
+        sink_);
     number<uint32_t>("/limits/regex_match_limit", settings.regex.match_limit, 1);
     number<uint32_t>("/limits/regex_depth_limit", settings.regex.depth_limit, 1);
     number<uint32_t>("/limits/regex_heap_limit_kib", settings.regex.heap_limit_kib, 1);
     number<size_t>("/limits/mime_max_depth", settings.mime.max_depth, 1);
     number<size_t>("/limits/mime_max_parts", settings.mime.max_parts, 1);
+    number<size_t>("/limits/mime_max_header_fields", settings.mime.max_header_fields, 1);
+    number<size_t>("/limits/mime_max_header_bytes", settings.mime.max_header_bytes, 1);
+    number<size_t>("/limits/mime_max_line_bytes", settings.mime.max_line_bytes, 1);
     number<size_t>("/limits/max_text_bytes", settings.mime.max_text_bytes, 1);
     number<size_t>("/limits/max_attachment_bytes", settings.mime.max_attachment_bytes, 1);
     number<size_t>("/limits/archive_max_depth", settings.inspect.max_depth, 0);
@@ -417,6 +421,9 @@ class SettingsReader {
     auto budget = static_cast<uint32_t>(settings.evaluation_budget.count());
     number<uint32_t>("/limits/evaluation_budget_ms", budget, 1);
     settings.evaluation_budget = std::chrono::milliseconds(budget);
+    auto matching = static_cast<uint32_t>(settings.regex.message_budget.count());
+    number<uint32_t>("/limits/matching_budget_ms", matching, 1);
+    settings.regex.message_budget = std::chrono::milliseconds(matching);
   }
 
   const SourceFile& file_;

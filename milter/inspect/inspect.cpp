@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "inspect/true_type.hpp"
+#include "mime/text_decode.hpp"
 
 namespace aup::inspect {
 namespace {
@@ -136,7 +137,11 @@ class Expander {
     const char* utf8 = archive_entry_pathname_utf8(entry);
     const char* raw = archive_entry_pathname(entry);
     Attachment member;
-    member.filename = utf8 != nullptr ? utf8 : raw != nullptr ? raw : "data";
+    // Without a UTF-8 name (old zips: code page 437, or raw bytes), the raw one converted as
+    // any undeclared text is, so that names in verdicts and records are always valid UTF-8.
+    member.filename = utf8 != nullptr  ? mime::make_valid_utf8(utf8)
+                      : raw != nullptr ? mime::to_utf8(raw, nullptr)
+                                       : "data";
     member.names = {member.filename};
     member.path = fmt::format("{}/{}", parent.path, number);
     member.disposition = "archive member";

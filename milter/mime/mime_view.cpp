@@ -1,6 +1,8 @@
 // Builds a MimeView from raw bytes with GMime, walking the part tree within MimeLimits.
 #include "mime/mime_view.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -10,6 +12,7 @@
 #include "mime/html_text.hpp"
 #include "mime/parser_problems.hpp"
 #include "mime/part_names.hpp"
+#include "mime/raw_limits.hpp"
 #include "mime/text_decode.hpp"
 
 namespace aup::mime {
@@ -86,6 +89,18 @@ void append_mailboxes(InternetAddressList* list, std::vector<Mailbox>& out, int 
   }
 }
 
+// A limit reached: the problem once, and the content it leaves unseen as uninspectable (the
+// first few of each: a message made of 10,000 oversized parts needs no 10,000 reasons).
+void record_limit(MimeView& view, std::string reason, std::string_view consequence) {
+  constexpr size_t kReasonsKept = 20;
+  auto& problems = view.problems;
+  view.limit_exceeded = true;
+  if (std::find(problems.begin(), problems.end(), reason) != problems.end()) return;
+  if (view.uninspectable.size() < kReasonsKept)
+    view.uninspectable.push_back(fmt::format("{}: {}", reason, consequence));
+  if (problems.size() < 5 * kReasonsKept) problems.push_back(std::move(reason));
+}
+
 class Walker {
  public:
   Walker(const MimeLimits& limits, MimeView& view) : limits_(limits), view_(view) {}
@@ -117,11 +132,7 @@ class Walker {
   }
 
   bool note_limit(std::string reason) {
-    auto& problems = view_.problems;
-    if (std::find(problems.begin(), problems.end(), reason) == problems.end()) {
-      problems.push_back(std::move(reason));
-    }
-    view_.limit_exceeded = true;
+    record_limit(view_, std::move(reason), "the parts beyond it were not inspected");
     return false;
   }
 
@@ -149,6 +160,15 @@ class Walker {
 
   void walk_part(GMimeObject* object, const std::string& path, size_t depth, size_t msg_depth) {
     if (object == nullptr || !within_limits(depth)) return;
+    GMimeHeaderList* headers = g_mime_object_get_header_list(object);
+    if (headers != nullptr &&
+        static_cast<size_t>(g_mime_header_list_get_count(headers)) > limits_.max_header_fields) {
+      record_limit(
+          view_,
+          fmt::format("part {} has more than {} header fields", path, limits_.max_header_fields),
+          "it was not inspected");
+      return;
+    }
     if (GMIME_IS_MULTIPART(object)) {
       walk_children(GMIME_MULTIPART(object), path, depth, msg_depth);
     } else if (GMIME_IS_MESSAGE_PART(object)) {
@@ -198,16 +218,23 @@ class Walker {
     if (is_text(described)) add_text(part, described, !is_body_text(described));
     if (is_body_text(described)) return;
     described.bytes = decoded_bytes(part, limits_.max_attachment_bytes, described.size);
-    if (described.size > described.bytes.size())
-      view_.problems.push_back("attachment " + path + " truncated for inspection");
+    if (described.size > described.bytes.size()) {
+      record_limit(
+          view_, fmt::format("attachment {} is over {} bytes", path, limits_.max_attachment_bytes),
+          "only its start was inspected");
+    }
     view_.attachments.push_back(std::move(described));
   }
 
   void add_text(GMimePart* part, const Attachment& described, bool attached) {
     size_t total_size = 0;
     const std::string bytes = decoded_bytes(part, limits_.max_text_bytes, total_size);
-    if (total_size > bytes.size())
-      view_.problems.push_back("text part " + described.path + " truncated");
+    if (total_size > bytes.size()) {
+      record_limit(
+          view_,
+          fmt::format("text part {} is over {} bytes", described.path, limits_.max_text_bytes),
+          "only its start was checked");
+    }
     const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
     std::string text = readable_text(bytes, charset);
     if (described.content_type == "text/html") text = html_to_text(text);
@@ -305,6 +332,8 @@ void parse_into(std::string_view raw, const MimeLimits& limits, MimeView& view) 
     view.problems.push_back("a field with more than " + std::to_string(kMaxWordStarts) +
                             " \"=?\" left undecoded");
   }
+  for (std::string& reason : raw_limit_problems(raw, limits))
+    record_limit(view, std::move(reason), "the message was not fully inspected");
   GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
   GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
   g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);

@@ -60,11 +60,16 @@ struct Attachment {
 // regex tests read all they are given): 64 KB made typing a seventh of the engine's time.
 constexpr size_t kTextHeadBytes = 8 * 1024;
 
+// Past any of these, what lies beyond is not inspected: the view records why in `problems`
+// and `uninspectable`, and sets `limit_exceeded` (rules decide the verdict).
 struct MimeLimits {
   size_t max_depth = 32;                    // multipart / message nesting
   size_t max_parts = 1000;                  // leaf and container parts walked
   size_t max_text_bytes = 8 * 1024 * 1024;  // decoded text kept per part
   size_t max_attachment_bytes = 32 * 1024 * 1024;
+  size_t max_header_fields = 1000;        // in the message's header block, and each part's
+  size_t max_header_bytes = 1024 * 1024;  // the message's header block
+  size_t max_line_bytes = 1024 * 1024;    // any line of the raw message
 };
 
 struct MimeView {

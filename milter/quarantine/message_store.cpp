@@ -109,7 +109,9 @@ bool publish(const fs::path& staging, const fs::path& target, std::string_view m
   nlohmann::ordered_json with_id = record;
   with_id["id"] = id;
   write_durably(staging / kMessageFile, message);
-  write_durably(staging / kRecordFile, with_id.dump(2) + "\n");
+  write_durably(
+      staging / kRecordFile,
+      with_id.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
   sync_directory(staging);
   pause_for_fault_injection();
   if (fs::exists(target)) {

@@ -20,6 +20,12 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 15000;
 
+// Envelope addresses and rule details come from the message: never refuse to index an item
+// because a byte in them is not UTF-8.
+std::string json_text(const std::vector<std::string>& values) {
+  return nlohmann::json(values).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS items (
   id TEXT PRIMARY KEY,
@@ -190,9 +196,9 @@ class SqliteIndex final : public Index {
                                       "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                       kItemColumns));
     insert.bind(1, item.id).bind(2, item.time).bind(3, item.queue_id).bind(4, item.mode);
-    insert.bind(5, item.sender).bind(6, nlohmann::json(item.recipients).dump());
+    insert.bind(5, item.sender).bind(6, json_text(item.recipients));
     insert.bind(7, item.subject).bind(8, item.direction);
-    insert.bind(9, nlohmann::json(item.rules).dump()).bind(10, nlohmann::json(item.clauses).dump());
+    insert.bind(9, json_text(item.rules)).bind(10, json_text(item.clauses));
     insert.bind(11, static_cast<int64_t>(item.size)).bind(12, std::string(to_string(item.status)));
     insert.bind(13, item.reviewer).bind(14, item.decision_time).bind(15, item.note);
     insert.bind(16, int64_t{item.stored ? 1 : 0}).bind(17, item.fingerprint);

@@ -120,6 +120,20 @@ class Attachments(unittest.TestCase):
         self.assert_verdict(verdict, "quarantine", ["uninspectable-content"])
         self.assertIn("expands more than", verdict["matches"][0]["detail"])
 
+    def test_42_zip_style_layered_bomb_is_held(self):
+        """Like 42.zip: layers of 16 copies of the layer below, a highly compressible file at
+        the bottom; unpacked in full it would be 16**4 * 32 MiB = 2 TiB."""
+        layer = zipped({"0.dat": bytes(32 * 1024 * 1024)})
+        for level in range(4):
+            layer = zipped({f"{level}-{copy}.zip": layer for copy in range(16)})
+        self.assertLess(len(layer), 2 * 1024 * 1024)
+        verdict = self.verdict("42.zip", layer)
+        self.assert_verdict(verdict, "quarantine", ["uninspectable-content"])
+        detail = verdict["matches"][0]["detail"]
+        self.assertTrue(any(limit in detail for limit in
+                            ("expands more than", "archive members", "nested deeper",
+                             "unpacked")), detail)
+
     def test_size_limits_give_552_5_3_4(self):
         verdict = self.verdict("survey.csv", b"a,b\n" * (21 * 1024 * 1024 // 4), "text/csv")
         self.assert_verdict(verdict, "reject", ["size-limit"])

@@ -49,7 +49,7 @@ const std::string kMail =
 
 }  // namespace
 
-TEST_CASE("direction: originating by login, network or sender; outbound or internal",
+TEST_CASE("direction: originating by login, network or sender - outbound or internal",
           "[direction]") {
   test::TempDir dir;
   const auto policy = load(dir, "[]");
@@ -139,7 +139,7 @@ TEST_CASE("each scope looks where it says", "[evaluate]") {
   CHECK(verdict.matches[2].detail == "\"figures attached\" in part 1");
 }
 
-TEST_CASE("the strongest enforce action wins; monitor and accept never enforce", "[evaluate]") {
+TEST_CASE("the strongest enforce action wins - monitor and accept never enforce", "[evaluate]") {
   test::TempDir dir;
   const auto policy =
       load(dir, "[" + rule("tagger", "\"body\"", "figures", "tag") + "," +

@@ -101,7 +101,7 @@ TEST_CASE("the default HTML is the text, escaped, with non-ASCII as references",
   CHECK(footer_html(footer) == "<div>&#8212;</div>");
 }
 
-TEST_CASE("an enabled footer needs text; when_signed is leave or tag", "[footer_step]") {
+TEST_CASE("an enabled footer needs text - when_signed is leave or tag", "[footer_step]") {
   test::TempDir dir;
   const auto result = load_policy(test::write_policy(
       dir, "[]", R"("footer": {"enabled": true, "when_signed": "sometimes"}, )"));

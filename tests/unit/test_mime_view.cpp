@@ -161,7 +161,7 @@ TEST_CASE("header fields are unfolded and RFC 2047 decoded to UTF-8", "[mime][he
   }
 }
 
-TEST_CASE("subject is decoded; a repeated Subject gives the last, all stay in headers",
+TEST_CASE("subject is decoded - a repeated Subject gives the last, all stay in headers",
           "[mime][headers]") {
   const MimeView one = parse_message(
       "Subject: =?utf-8?B?4oKs?= =?utf-8?B?IDEwMCBpbnZvaWNl?=\nFrom: a@example.com\n\nx\n");
@@ -938,14 +938,24 @@ TEST_CASE("limits: text and attachment bytes are cut, sizes stay true", "[mime][
   CHECK(pdf.size == 11);
   CHECK(attachment_at(view, "3").bytes == "abc");
   CHECK(attachment_at(view, "3").size == 3);
-  CHECK(std::count(view.problems.begin(), view.problems.end(),
-                   "attachment 2 truncated for inspection") == 1);
-  CHECK_FALSE(view.limit_exceeded);
+  // Bytes never inspected: a limit reached, and the part named as not fully inspected.
+  CHECK(std::count(view.problems.begin(), view.problems.end(), "attachment 2 is over 4 bytes") ==
+        1);
+  CHECK(view.limit_exceeded);
+  CHECK(std::count(view.uninspectable.begin(), view.uninspectable.end(),
+                   "attachment 2 is over 4 bytes: only its start was inspected") == 1);
 
   limits.max_text_bytes = 3;
+  limits.max_attachment_bytes = 100;
   const MimeView cut = parse_message(kAttachments, limits);
   CHECK(text_at(cut, "1").text == "Hel");
-  CHECK(std::count(cut.problems.begin(), cut.problems.end(), "text part 1 truncated") == 1);
+  CHECK(std::count(cut.problems.begin(), cut.problems.end(), "text part 1 is over 3 bytes") == 1);
+  CHECK(std::count(cut.uninspectable.begin(), cut.uninspectable.end(),
+                   "text part 1 is over 3 bytes: only its start was checked") == 1);
+
+  const MimeView roomy = parse_message(kAttachments);
+  CHECK(roomy.uninspectable.empty());
+  CHECK_FALSE(roomy.limit_exceeded);
 }
 
 TEST_CASE("composed messages read back as written", "[mime][compose]") {

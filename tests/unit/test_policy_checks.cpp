@@ -155,7 +155,7 @@ TEST_CASE("identity: sender ownership, shared mailboxes and display names", "[id
   CHECK(matched(disposable) == std::vector<std::string>{"anonymous-mail-service"});
 }
 
-TEST_CASE("offensive words match whole words; place names never", "[content]") {
+TEST_CASE("offensive words match whole words - place names never", "[content]") {
   Mail mail;
   mail.body =
       "Scunthorpe, Penistone, Cockermouth, Sussex, Essex, Middlesex, cocktail, "

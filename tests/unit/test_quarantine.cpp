@@ -489,7 +489,8 @@ TEST_CASE("a sender filter for the null sender lists only null-sender items", "[
   CHECK(ids_of(index->list(null_sender)) == std::vector<std::string>{bounce});
 }
 
-TEST_CASE("a transition happens once; the second from the same status is refused", "[quarantine]") {
+TEST_CASE("a transition happens once - the second from the same status is refused",
+          "[quarantine]") {
   TempDir dir;
   const auto index = open_sqlite_index((dir.path() / "index.sqlite").string());
   const std::string id = "20260101-100000-00000001";
@@ -1165,7 +1166,7 @@ TEST_CASE("notices go to subdomains and any case, never outside", "[quarantine]"
   CHECK_FALSE(sender_notice(settings, notice_item(""), sample_verdict()));
 }
 
-TEST_CASE("the same message offered again is kept once; a different one is not", "[quarantine]") {
+TEST_CASE("the same message offered again is kept once - a different one is not", "[quarantine]") {
   TempDir dir;
   const Quarantine quarantine(settings_in(dir), Quarantine::Create::yes);
   const HoldResult first = hold_sample(quarantine);

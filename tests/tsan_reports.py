@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Reads ThreadSanitizer report files (TSAN_OPTIONS log_path) and fails if any report involves
+this project's code: a frame in a source file under the project. Reports made only of frames
+in libraries built without TSan (libmilter's own start-up and shut-down threads) where the
+accesses happen are counted
+and listed by summary, not failed: TSan cannot see their synchronisation, and they are not
+ours to fix. Usage: tsan_reports.py SOURCE_DIR REPORT_FILE..."""
+import pathlib
+import re
+import sys
+
+
+def reports_in(text):
+    parts = re.split(r"^==================\n", text, flags=re.M)
+    return [part for part in parts if "WARNING: ThreadSanitizer" in part]
+
+
+def access_stacks(report):
+    """The stacks of the accesses or operations at fault: not where threads were created,
+    mutexes made or memory allocated (our main() starts libmilter's threads, for one)."""
+    end = re.search(r"^  (Location is|Mutex M|Thread T|  and:)", report, flags=re.M)
+    return report[: end.start()] if end else report
+
+
+def main():
+    source = str(pathlib.Path(sys.argv[1]).resolve()) + "/"
+    ours, others = [], {}
+    for name in sys.argv[2:]:
+        for report in reports_in(pathlib.Path(name).read_text(errors="replace")):
+            if source in access_stacks(report):
+                ours.append(report)
+            else:
+                summary = re.search(r"^SUMMARY: (.*)$", report, flags=re.M)
+                key = summary.group(1) if summary else report.splitlines()[0]
+                others[key] = others.get(key, 0) + 1
+    for key, count in sorted(others.items(), key=lambda item: -item[1]):
+        print(f"tsan: not ours ({count}x): {key}")
+    for report in ours:
+        print(report)
+    print(f"tsan: {len(ours)} reports in aup-milter's code, {sum(others.values())} elsewhere")
+    return 1 if ours else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
