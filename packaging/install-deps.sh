@@ -10,6 +10,7 @@ PACKAGES="
   libmilter-dev libsystemd-dev libmagic-dev libarchive-dev libsqlite3-dev libcurl4-openssl-dev libvectorscan-dev
   miltertest postfix
   clamav-daemon clamav-testfiles zip openssl
+  clang libclang-rt-14-dev
 "
 
 missing=""

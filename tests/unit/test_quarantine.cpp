@@ -337,6 +337,26 @@ TEST_CASE("a written item holds the exact bytes and its id, and nothing is left 
   CHECK((*store.read_record(id))["id"] == id);
 }
 
+// Found by fuzzing: a detail quoting a non-UTF-8 archive member name made the record's JSON
+// refuse to serialise, so the message could be neither held nor let through (tempfail forever).
+TEST_CASE("a record with bytes that are not UTF-8 is still stored and indexed", "[quarantine]") {
+  TempDir dir;
+  const MessageStore store((dir.path() / "q").string(), true);
+  const nlohmann::ordered_json record = {{"id", ""}, {"detail", "member \"eica\xa9.zip\""}};
+  const std::string id =
+      store.write("Subject: x\r\n\r\nhi\r\n", record, at("2026-11-28T14:25:01Z"));
+  const auto parsed = nlohmann::json::parse(slurp(dir.path() / "q" / "items" / id / "record.json"));
+  CHECK(parsed["detail"] == "member \"eica\xef\xbf\xbd.zip\"");  // U+FFFD
+
+  const auto index = open_sqlite_index((dir.path() / "index.sqlite").string());
+  Item item = make_item("20260101-100000-00000001", "2026-01-01T10:00:00Z", "jo@medway.gov.uk",
+                        {"r\xff"
+                         "1"});
+  item.recipients = {"bad\xfe@example.org"};
+  CHECK(index->add(item, audit_entry(item.id, "quarantined")));
+  CHECK(index->find(item.id));
+}
+
 TEST_CASE("contains, ids and remove see the items directory", "[quarantine]") {
   TempDir dir;
   const MessageStore store((dir.path() / "q").string(), true);
