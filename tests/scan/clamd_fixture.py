@@ -113,14 +113,21 @@ class ClamdFixture:
         if not os.path.exists(self.clamd_binary):
             raise ClamdUnavailable("clamd not installed (apt-get install clamav-daemon)")
         self.tmpdir = tempfile.mkdtemp(prefix="aup-clamd-")
-        config = self._write_config()
-        with open(os.path.join(self.tmpdir, "clamd.out"), "wb") as out:
+        self._launch(self._write_config())
+        return self
+
+    def restart(self):
+        """Starts clamd again after stop(), on the same socket and database."""
+        self._launch(os.path.join(self.tmpdir, "clamd.conf"))
+        return self
+
+    def _launch(self, config):
+        with open(os.path.join(self.tmpdir, "clamd.out"), "ab") as out:
             self.process = subprocess.Popen(
                 [self.clamd_binary, "--config-file=" + config],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 cwd=self.tmpdir, start_new_session=True)
         self._wait_until_ready()
-        return self
 
     def _wait_until_ready(self):
         deadline = time.monotonic() + self.startup_timeout
