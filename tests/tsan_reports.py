@@ -15,11 +15,23 @@ def reports_in(text):
     return [part for part in parts if "WARNING: ThreadSanitizer" in part]
 
 
-def access_stacks(report):
-    """The stacks of the accesses or operations at fault: not where threads were created,
-    mutexes made or memory allocated (our main() starts libmilter's threads, for one)."""
-    end = re.search(r"^  (Location is|Mutex M|Thread T|  and:)", report, flags=re.M)
-    return report[: end.start()] if end else report
+# Sections of a report that say where something came from, not what went wrong: threads
+# created (our main() starts libmilter's), mutexes made, memory allocated.
+ORIGIN = re.compile(r"^  (Thread T\d+ .*created by|Mutex M\d+ .*created at|Location is )")
+
+
+def fault_sections(report):
+    """The report without its origin sections: the racing accesses, the lock-order cycle's
+    acquisitions. A leaked thread's fault is where it was created: all of it is kept."""
+    if "ThreadSanitizer: thread leak" in report:
+        return report
+    kept, keep = [], True
+    for line in report.splitlines():
+        if line.startswith("  ") and not line.startswith("   "):
+            keep = not ORIGIN.match(line)
+        if keep:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def main():
@@ -27,7 +39,7 @@ def main():
     ours, others = [], {}
     for name in sys.argv[2:]:
         for report in reports_in(pathlib.Path(name).read_text(errors="replace")):
-            if source in access_stacks(report):
+            if source in fault_sections(report):
                 ours.append(report)
             else:
                 summary = re.search(r"^SUMMARY: (.*)$", report, flags=re.M)

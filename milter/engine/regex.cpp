@@ -60,12 +60,18 @@ namespace {
 MatchResult limit_result(std::string reason, MatchScratch& scratch) {
   MatchResult result;
   result.outcome = MatchOutcome::limit_exceeded;
-  try {
-    result.error = std::move(reason);
-  } catch (...) {
-  }
+  result.error = std::move(reason);
   scratch.record_limit(result.error);
   return result;
+}
+
+std::string budget_spent_reason(const MatchScratch& scratch) noexcept {
+  try {
+    return "the message's matching time budget of " + std::to_string(scratch.budget().count()) +
+           " ms is spent";
+  } catch (...) {
+    return {};
+  }
 }
 
 }  // namespace
@@ -73,11 +79,7 @@ MatchResult limit_result(std::string reason, MatchScratch& scratch) {
 MatchResult Regex::search(std::string_view subject, MatchScratch& scratch,
                           size_t start) const noexcept {
   if (start > subject.size()) return {};
-  if (scratch.budget_spent()) {
-    return limit_result("the message's matching time budget of " +
-                            std::to_string(scratch.budget().count()) + " ms is spent",
-                        scratch);
-  }
+  if (scratch.budget_spent()) return limit_result(budget_spent_reason(scratch), scratch);
   const auto started = std::chrono::steady_clock::now();
   const int rc = pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(),
                              start, 0, scratch.data(), scratch.context());

@@ -205,13 +205,15 @@ std::optional<std::string> string_example_cost(const Policy& policy, const Rule&
   return std::nullopt;
 }
 
-// A message example: the rule's own match says whether one of its patterns could not run.
+// A message example: the rule's own match says whether one of its patterns hit its limits.
+// (A budget spent by the rules before it is theirs, not this rule's.)
 std::optional<std::string> message_example_cost(const Policy& policy, const Rule& rule,
                                                 const Json& example) {
   const Verdict verdict = evaluate(policy, example_message(example, policy.settings));
   for (const Match& match : verdict.matches) {
-    if (match.rule == rule.id && match.detail.find("could not be evaluated") != std::string::npos)
-      return match.detail;
+    const bool limited = match.detail.find("could not be evaluated") != std::string::npos &&
+                         match.detail.find("budget") == std::string::npos;
+    if (match.rule == rule.id && limited) return match.detail;
   }
   return std::nullopt;
 }

@@ -400,9 +400,10 @@ class SettingsReader {
     report_unknown_keys(
         file_, *limits, "/limits", "",
         {"regex_match_limit", "regex_depth_limit", "regex_heap_limit_kib", "mime_max_depth",
-         "mime_max_parts", "max_text_bytes", "max_attachment_bytes", "evaluation_budget_ms",
-         "matching_budget_ms", "archive_max_depth", "archive_max_members",
-         "archive_max_total_bytes", "archive_max_ratio"},
+         "mime_max_parts", "mime_max_header_fields", "mime_max_header_bytes", "mime_max_line_bytes",
+         "max_text_bytes", "max_attachment_bytes", "evaluation_budget_ms", "matching_budget_ms",
+         "archive_max_depth", "archive_max_members", "archive_max_total_bytes",
+         "archive_max_ratio"},
         sink_);
     number<uint32_t>("/limits/regex_match_limit", settings.regex.match_limit, 1);
     number<uint32_t>("/limits/regex_depth_limit", settings.regex.depth_limit, 1);

@@ -158,17 +158,22 @@ class Walker {
                                 "", std::string(raw.substr(0, kTextHeadBytes)), "", 0, 0});
   }
 
-  void walk_part(GMimeObject* object, const std::string& path, size_t depth, size_t msg_depth) {
-    if (object == nullptr || !within_limits(depth)) return;
+  // A part's own header fields, or an attached message's (GMime keeps those on the message).
+  bool too_many_fields(GMimeObject* object, const std::string& path) {
     GMimeHeaderList* headers = g_mime_object_get_header_list(object);
-    if (headers != nullptr &&
-        static_cast<size_t>(g_mime_header_list_get_count(headers)) > limits_.max_header_fields) {
-      record_limit(
-          view_,
-          fmt::format("part {} has more than {} header fields", path, limits_.max_header_fields),
-          "it was not inspected");
-      return;
+    if (headers == nullptr ||
+        static_cast<size_t>(g_mime_header_list_get_count(headers)) <= limits_.max_header_fields) {
+      return false;
     }
+    record_limit(
+        view_,
+        fmt::format("part {} has more than {} header fields", path, limits_.max_header_fields),
+        "it was not inspected");
+    return true;
+  }
+
+  void walk_part(GMimeObject* object, const std::string& path, size_t depth, size_t msg_depth) {
+    if (object == nullptr || !within_limits(depth) || too_many_fields(object, path)) return;
     if (GMIME_IS_MULTIPART(object)) {
       walk_children(GMIME_MULTIPART(object), path, depth, msg_depth);
     } else if (GMIME_IS_MESSAGE_PART(object)) {
@@ -182,6 +187,7 @@ class Walker {
                          size_t msg_depth) {
     GMimeObject* object = GMIME_OBJECT(part);
     GMimeMessage* inner = g_mime_message_part_get_message(part);
+    if (inner != nullptr && too_many_fields(GMIME_OBJECT(inner), path)) return;
     Attachment attachment = describe(object, path, msg_depth);
     if (inner != nullptr) {
       GString_ text(g_mime_object_to_string(GMIME_OBJECT(inner), nullptr));

@@ -53,6 +53,10 @@ struct Daemon {
   smfiDesc callbacks = aup::daemon::filter_description();
 
   Daemon() { aup::daemon::use_policies(policies, quarantines, std::nullopt); }
+  ~Daemon() {
+    std::error_code ignored;
+    std::filesystem::remove_all(store, ignored);
+  }
 
   static std::filesystem::path make_store() {
     std::string pattern =

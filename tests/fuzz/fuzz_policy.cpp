@@ -18,14 +18,24 @@
 
 namespace {
 
-const std::filesystem::path& work_directory() {
-  static const std::filesystem::path path = [] {
+// A private directory for the files, removed when the process ends.
+struct WorkDirectory {
+  std::filesystem::path path;
+  WorkDirectory() {
     std::string pattern =
         (std::filesystem::temp_directory_path() / "aup-fuzz-policy-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    return std::filesystem::path(pattern);
-  }();
-  return path;
+    path = pattern;
+  }
+  ~WorkDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
+const std::filesystem::path& work_directory() {
+  static const WorkDirectory directory;
+  return directory.path;
 }
 
 void write_file(const std::string& name, std::string_view text) {

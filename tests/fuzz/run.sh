@@ -36,6 +36,8 @@ save_inputs() {
   merged="$build/merged-$target"
   rm -rf "$previous" "$merged" && mkdir -p "$previous" "$merged" "$saved"
   find "$saved" -maxdepth 1 -type f -exec mv {} "$previous/" \;
+  # A failed merge must not leave the saved inputs gone: put them back first.
+  trap 'find "$previous" -maxdepth 1 -type f -exec mv {} "$saved/" \;' EXIT
   fuzzer="$build/bin/fuzz_$target -merge=1 -max_len=$(max_len "$target")"
   if [ "$target" = message ]; then
     $fuzzer "$merged" "$build/seeds/$target" >"$build/merge-$target.log" 2>&1
@@ -47,6 +49,7 @@ save_inputs() {
   else
     $fuzzer "$saved" "$previous" "$build/seeds/$target" "$corpus" >"$build/merge-$target.log" 2>&1
   fi
+  trap - EXIT
   echo "$target: $(find "$saved" -maxdepth 1 -type f | wc -l) inputs saved"
 }
 

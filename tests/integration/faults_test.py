@@ -82,7 +82,8 @@ class FaultTest(base.PostfixFixture):
             self.skipTest("cannot bind-mount here: " + bound.stderr.strip())
         try:
             remounted = mount("-o", "remount,bind,ro", staging)
-            self.assertEqual(remounted.returncode, 0, remounted.stderr)
+            if remounted.returncode != 0:
+                self.skipTest("cannot remount read-only here: " + remounted.stderr.strip())
             self.assert_tempfailed(self.submit(self.chain_letter(self.token)))
             self.assertEqual(self.stored_with(self.token), [])
         finally:

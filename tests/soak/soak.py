@@ -96,7 +96,6 @@ class Sampler(threading.Thread):
         self.pid, self.audit, self.warm_up = pid, audit, warm_up
         self.interval, self.reload = interval, reload
         self.samples, self.reloads, self.decided, self.read = [], 0, 0, 0
-        self.fds_at_start = None
         self.done = threading.Event()
 
     def count_decisions(self):
@@ -113,8 +112,6 @@ class Sampler(threading.Thread):
         while not self.done.wait(self.interval):
             self.count_decisions()
             if self.decided >= self.warm_up:
-                if not self.samples:
-                    self.fds_at_start = open_fds(self.pid)  # files opened by the first messages
                 self.samples.append(rss_kib(self.pid))
             if time.monotonic() >= next_reload:
                 os.kill(self.pid, signal.SIGUSR1)
@@ -165,7 +162,14 @@ def main():
         port = free_port()
         daemon = start_daemon(bin_dir / "aup-milter", config, port, tmp / "daemon.log")
         try:
-            sampler = Sampler(daemon.pid, tmp / "audit.jsonl", args.warm_up, 0.25, args.reload)
+            # A first few messages open what the daemon opens lazily (audit log, index); then,
+            # with no connection open, the baseline to compare the end of the run with.
+            primed = min(args.warm_up, 200)
+            load(bin_dir / "aup-loadgen", port, corpus, 1, primed)
+            time.sleep(0.5)
+            fds_before = open_fds(daemon.pid)
+            sampler = Sampler(daemon.pid, tmp / "audit.jsonl", primed + args.warm_up, 0.25,
+                              args.reload)
             sampler.start()
             started = time.monotonic()
             # One run: the warm-up messages first, then the measured ones, connections kept.
@@ -176,7 +180,6 @@ def main():
             sampler.join()
             time.sleep(1)  # a reload in progress finishes
             fds_after = open_fds(daemon.pid)
-            fds_before = sampler.fds_at_start
             alive = daemon.poll() is None
         finally:
             daemon.send_signal(signal.SIGTERM)

@@ -77,6 +77,16 @@ TEST_CASE("a part with too many header fields is held, not skipped silently", "[
   check_held_for(staff_verdict(raw), "part 1 has more than 1000 header fields");
 }
 
+TEST_CASE("an attached message with too many header fields is held", "[hostile]") {
+  std::string inner = "From: someone@example.org\r\nSubject: forwarded\r\n";
+  for (int i = 0; i < 1500; ++i)
+    inner += "X-Filler-" + std::to_string(i) + ": value\r\n";
+  const std::string raw = kHead + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" +
+                          "Content-Type: message/rfc822\r\n\r\n" + inner +
+                          "\r\nforwarded text\r\n--b--\r\n";
+  check_held_for(staff_verdict(raw), "part 1 has more than 1000 header fields");
+}
+
 TEST_CASE("a program under 1,000 levels of nesting is held, not accepted", "[hostile]") {
   std::string body;
   std::string tail;

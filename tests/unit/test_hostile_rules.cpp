@@ -54,7 +54,8 @@ TEST_CASE("the matching budget stops the patterns after it is spent, naming each
   // A match limit high enough that the first rule alone outlasts a 1 ms budget.
   const auto policy = load(
       dir, "[" + evil_rule("first") + "," + evil_rule("second") + "," + evil_rule("third") + "]",
-      R"("limits": {"regex_match_limit": 100000000, "matching_budget_ms": 1}, )");
+      R"("limits": {"regex_match_limit": 100000000, "matching_budget_ms": 1,
+                 "evaluation_budget_ms": 120000}, )");
   const Verdict verdict = evaluate(*policy, staff_mail(kHostileBody));
   REQUIRE(verdict.matches.size() == 3);
   for (const char* id : {"second", "third"}) {
@@ -93,9 +94,9 @@ TEST_CASE("a check whose pattern could not run gives the limit action, not a pas
   dir.write("words.txt", "bullshit\n");
   const std::string words = R"({"id": "words", "description": "d", "policy_ref": "3.5",
       "check": "word_list", "params": {"words": "words.txt"}, "action": "reject"})";
-  const auto policy =
-      load(dir, "[" + evil_rule("evil") + "," + words + "]",
-           R"("limits": {"regex_match_limit": 100000000, "matching_budget_ms": 1}, )");
+  const auto policy = load(dir, "[" + evil_rule("evil") + "," + words + "]",
+                           R"("limits": {"regex_match_limit": 100000000, "matching_budget_ms": 1,
+                 "evaluation_budget_ms": 120000}, )");
   const Verdict verdict = evaluate(*policy, staff_mail(kHostileBody + " bullshit"));
   const Match* match = match_for(verdict, "words");
   REQUIRE(match != nullptr);

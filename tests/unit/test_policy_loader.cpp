@@ -122,6 +122,29 @@ TEST_CASE("settings are validated", "[loader]") {
   CHECK(any_contains(errors, "(/limits/regex_match_limit): must be an integer"));
 }
 
+// Every limit the schema documents is read, none refused as unknown.
+TEST_CASE("every documented limit is accepted and applied", "[loader]") {
+  test::TempDir dir;
+  const auto result = load_policy(test::write_policy(dir, "[" + kGoodRule + "]", R"("limits": {
+      "regex_match_limit": 5000, "regex_depth_limit": 600, "regex_heap_limit_kib": 700,
+      "mime_max_depth": 8, "mime_max_parts": 90, "mime_max_header_fields": 300,
+      "mime_max_header_bytes": 40000, "mime_max_line_bytes": 5000, "max_text_bytes": 60000,
+      "max_attachment_bytes": 70000, "evaluation_budget_ms": 1500, "matching_budget_ms": 50,
+      "archive_max_depth": 2, "archive_max_members": 80, "archive_max_total_bytes": 900000,
+      "archive_max_ratio": 40}, )"));
+  CHECK(errors_of(result).empty());
+  REQUIRE(result.policy);
+  const Settings& s = result.policy->settings;
+  CHECK(s.regex.match_limit == 5000);
+  CHECK(s.regex.message_budget == std::chrono::milliseconds(50));
+  CHECK(s.mime.max_header_fields == 300);
+  CHECK(s.mime.max_header_bytes == 40000);
+  CHECK(s.mime.max_line_bytes == 5000);
+  CHECK(s.mime.max_parts == 90);
+  CHECK(s.evaluation_budget == std::chrono::milliseconds(1500));
+  CHECK(s.inspect.max_ratio == 40);
+}
+
 TEST_CASE("missing files and deep nesting are errors, not crashes", "[loader]") {
   test::TempDir dir;
   CHECK(errors_of(load_policy((dir.path() / "absent.json").string())) ==
