@@ -191,7 +191,11 @@ def main():
         differ, decided = differences(tmp / "audit.jsonl", files, expected)
 
     samples = sampler.samples
-    tenth = max(1, len(samples) // 10)
+    if len(samples) < 10:
+        print(f"soak: too short to measure memory ({len(samples)} samples after the warm-up and "
+              f"{WARM_UP_RELOADS} reloads); send more messages")
+        return 1
+    tenth = len(samples) // 10
     # Medians: a reload doubles the policy in memory for a moment, and a window that happens to
     # catch more of those moments is not a leak.
     first, last = statistics.median(samples[:tenth]), statistics.median(samples[-tenth:])
