@@ -55,19 +55,16 @@ class FaultTest(base.PostfixFixture):
 
     # --- the quarantine disk -----------------------------------------------------------------
 
-    def test_full_quarantine_disk_tempfails_and_the_retry_is_held(self):
+    def check_disk_fault(self, mount_args, what, then_fault):
+        """Mounts over the staging directory (skips where mounting is not permitted), makes the
+        fault with then_fault(staging); while it lasts a quarantined message tempfails and
+        nothing is stored; once unmounted, the retry is held once and nothing is delivered."""
         staging = self.staging()
-        mounted = mount("-t", "tmpfs", "-o", "size=64k", "aup-full", staging)
+        mounted = mount(*mount_args, staging)
         if mounted.returncode != 0:
-            self.skipTest("cannot mount a small tmpfs here: " + mounted.stderr.strip())
+            self.skipTest("cannot %s here: %s" % (what, mounted.stderr.strip()))
         try:
-            try:
-                with open(os.path.join(staging, "filler"), "wb") as filler:
-                    while True:
-                        filler.write(b"\0" * 4096)
-                        filler.flush()
-            except OSError:
-                pass  # full
+            then_fault(staging)
             self.assert_tempfailed(self.submit(self.chain_letter(self.token)))
             self.assertEqual(self.stored_with(self.token), [])
         finally:
@@ -75,21 +72,26 @@ class FaultTest(base.PostfixFixture):
         self.assert_not_delivered(self.token)
         self.assert_held_once_after_retry(self.token)
 
+    def test_full_quarantine_disk_tempfails_and_the_retry_is_held(self):
+        def fill(staging):
+            try:
+                with open(os.path.join(staging, "filler"), "wb") as filler:
+                    while True:
+                        filler.write(b"\0" * 4096)
+                        filler.flush()
+            except OSError:
+                pass  # full
+
+        self.check_disk_fault(["-t", "tmpfs", "-o", "size=64k", "aup-full"],
+                              "mount a small tmpfs", fill)
+
     def test_read_only_quarantine_disk_tempfails_and_the_retry_is_held(self):
-        staging = self.staging()
-        bound = mount("--bind", staging, staging)
-        if bound.returncode != 0:
-            self.skipTest("cannot bind-mount here: " + bound.stderr.strip())
-        try:
+        def make_read_only(staging):
             remounted = mount("-o", "remount,bind,ro", staging)
             if remounted.returncode != 0:
                 self.skipTest("cannot remount read-only here: " + remounted.stderr.strip())
-            self.assert_tempfailed(self.submit(self.chain_letter(self.token)))
-            self.assertEqual(self.stored_with(self.token), [])
-        finally:
-            subprocess.run(["umount", staging], check=True)
-        self.assert_not_delivered(self.token)
-        self.assert_held_once_after_retry(self.token)
+
+        self.check_disk_fault(["--bind", self.staging()], "bind-mount", make_read_only)
 
     # --- the index ---------------------------------------------------------------------------
 

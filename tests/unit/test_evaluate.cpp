@@ -11,14 +11,7 @@ using namespace aup;
 
 namespace {
 
-std::shared_ptr<const Policy> load(const test::TempDir& dir, const std::string& rules,
-                                   const std::string& settings = "") {
-  const auto result = load_policy(test::write_policy(dir, rules, settings));
-  for (const auto& d : result.diagnostics)
-    UNSCOPED_INFO(format_diagnostic(d));
-  REQUIRE(result.policy);
-  return result.policy;
-}
+using test::load;
 
 std::string rule(const std::string& id, const std::string& scope, const std::string& pattern,
                  const std::string& action, const std::string& extra = "") {

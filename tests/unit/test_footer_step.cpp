@@ -13,13 +13,9 @@ namespace {
 const std::string kFooterSettings = R"("footer": {"enabled": true, "when_signed": "tag",
     "text": "Medway Council e-mail disclaimer: line one\nline two & <more>"}, )";
 
-std::shared_ptr<const Policy> load(const test::TempDir& dir, const std::string& rules,
-                                   const std::string& settings = kFooterSettings) {
-  const auto result = load_policy(test::write_policy(dir, rules, settings));
-  for (const auto& d : result.diagnostics)
-    UNSCOPED_INFO(format_diagnostic(d));
-  REQUIRE(result.policy);
-  return result.policy;
+std::shared_ptr<const Policy> load_with_footer(const test::TempDir& dir, const std::string& rules,
+                                               const std::string& settings = kFooterSettings) {
+  return test::load(dir, rules, settings);
 }
 
 Message mail(const std::string& body, const std::string& to, const std::string& extra = "") {
@@ -44,7 +40,7 @@ const std::string kRejectSecret =
 
 TEST_CASE("the footer goes on accepted and tagged outbound mail only", "[footer_step]") {
   test::TempDir dir;
-  const auto policy = load(dir, kRejectSecret);
+  const auto policy = load_with_footer(dir, kRejectSecret);
   const Verdict accepted = evaluate(*policy, mail("Hello.\r\n", "x@example.org"));
   REQUIRE(accepted.footer);
   CHECK(accepted.footer->outcome == "added");
@@ -73,7 +69,7 @@ TEST_CASE("the footer goes on accepted and tagged outbound mail only", "[footer_
 TEST_CASE("mail that cannot be changed is left alone, and tagged when configured",
           "[footer_step]") {
   test::TempDir dir;
-  const auto policy = load(dir, kRejectSecret);
+  const auto policy = load_with_footer(dir, kRejectSecret);
   const Verdict dkim = evaluate(
       *policy, mail("Hello.\r\n", "x@example.org", "DKIM-Signature: v=1; d=medway.gov.uk\r\n"));
   REQUIRE(dkim.footer);
@@ -84,8 +80,8 @@ TEST_CASE("mail that cannot be changed is left alone, and tagged when configured
   CHECK(dkim.add_headers[0].value == "omitted; DKIM-signed");
 
   test::TempDir leave_dir;
-  const auto leaving =
-      load(leave_dir, kRejectSecret, R"("footer": {"enabled": true, "text": "Footer"}, )");
+  const auto leaving = load_with_footer(leave_dir, kRejectSecret,
+                                        R"("footer": {"enabled": true, "text": "Footer"}, )");
   const Verdict left = evaluate(
       *leaving, mail("Hello.\r\n", "x@example.org", "DKIM-Signature: v=1; d=medway.gov.uk\r\n"));
   CHECK(left.add_headers.empty());

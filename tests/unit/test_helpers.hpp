@@ -1,6 +1,8 @@
 // Shared helpers for unit tests: temporary rule files and small policies.
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -40,6 +42,16 @@ inline std::string write_policy(const TempDir& dir, const std::string& rules_jso
   return dir.write("aup.json", R"({"internal_domains": ["medway.gov.uk"],
     "internal_networks": ["10.0.0.0/8", "::1"], )" +
                                    extra_settings + R"("rule_files": ["rules.json"]})");
+}
+
+// The policy of write_policy; the test stops, showing every diagnostic, if it does not load.
+inline std::shared_ptr<const Policy> load(const TempDir& dir, const std::string& rules_json,
+                                          const std::string& extra_settings = "") {
+  const auto result = load_policy(write_policy(dir, rules_json, extra_settings));
+  for (const auto& d : result.diagnostics)
+    UNSCOPED_INFO(format_diagnostic(d));
+  REQUIRE(result.policy);
+  return result.policy;
 }
 
 }  // namespace aup::test
