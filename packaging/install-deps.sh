@@ -11,6 +11,7 @@ PACKAGES="
   miltertest postfix
   clamav-daemon clamav-testfiles zip openssl
   clang libclang-rt-14-dev
+  debhelper dpkg-dev lintian systemd
 "
 
 missing=""

@@ -20,8 +20,10 @@ void add_check(CLI::App& app, aup::cli::CheckOptions& options, int& status) {
       "check", "Evaluate one message (a file, or - for standard input) and print the verdict");
   check->add_option("--config", options.config, "Configuration file")->capture_default_str();
   check->add_option("--sender", options.sender, "Envelope sender (default: the From address)");
-  check->add_option("--rcpt", options.recipients,
-                    "Envelope recipient, repeatable (default: To, Cc and Bcc)");
+  check
+      ->add_option("--rcpt", options.recipients,
+                   "Envelope recipient, repeatable (default: To, Cc and Bcc)")
+      ->allow_extra_args(false);  // one address per --rcpt: the message file may follow
   check->add_option("--auth-user", options.auth_user, "SASL login of the submitting user");
   check->add_option("--client-ip", options.client_ip, "Address of the SMTP client");
   check->add_option("--time", options.time, "Submission time, RFC 3339 (default: now)");
@@ -42,8 +44,10 @@ void add_bench(CLI::App& app, aup::cli::BenchOptions& options, int& status) {
   bench->add_option("--config", options.config, "Configuration file")->capture_default_str();
   bench->add_option("--auth-user", options.auth_user,
                     "SASL login for every message (default: none)");
-  bench->add_option("--rcpt", options.recipients,
-                    "Envelope recipient, repeatable (default: To, Cc and Bcc)");
+  bench
+      ->add_option("--rcpt", options.recipients,
+                   "Envelope recipient, repeatable (default: To, Cc and Bcc)")
+      ->allow_extra_args(false);  // one address per --rcpt: the message file may follow
   bench->add_option("--repeat", options.repeat, "Timed passes over the messages")
       ->check(CLI::Range(1u, 10000u))
       ->capture_default_str();

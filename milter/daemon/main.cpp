@@ -5,6 +5,8 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -50,9 +52,11 @@ int run(const Options& options) {
     return kExitUsage;
   }
   if (!options.foreground && daemon(0, 0) != 0) return kExitSoftware;
-  // In the foreground (systemd, tests) log lines also go to stderr, where the journal or the
-  // test harness reads them.
-  openlog("aup-milter", LOG_PID | (options.foreground ? LOG_PERROR : 0), LOG_MAIL);
+  // In the foreground (tests, a terminal) log lines also go to stderr, but not when stderr is
+  // the journal (systemd sets JOURNAL_STREAM): syslog reaches it already, and each line would
+  // show twice.
+  const bool echo_to_stderr = options.foreground && std::getenv("JOURNAL_STREAM") == nullptr;
+  openlog("aup-milter", LOG_PID | (echo_to_stderr ? LOG_PERROR : 0), LOG_MAIL);
   if (!options.pidfile.empty()) std::ofstream(options.pidfile) << getpid() << "\n";
   aup::daemon::block_reload_signal();
   // Open the quarantine now: a directory it cannot write is a setup error to fix before mail
@@ -92,6 +96,14 @@ int run(const Options& options) {
   return status == MI_SUCCESS ? 0 : kExitSoftware;
 }
 
+// daemon() changes to /, and a reload reads the configuration again: relative paths given on
+// the command line must mean what they meant where the daemon was started.
+std::string absolute_path(const std::string& path) {
+  std::error_code error;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  return error ? path : absolute.string();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -115,5 +127,7 @@ int main(int argc, char** argv) {
     const int code = app.exit(error);
     return code == 0 ? 0 : kExitUsage;
   }
+  options.config = absolute_path(options.config);
+  if (!options.pidfile.empty()) options.pidfile = absolute_path(options.pidfile);
   return run(options);
 }

@@ -51,8 +51,11 @@ def clamd_command(path, command, timeout=2.0):
 
 class ClamdFixture:
     def __init__(self, tcp=True, stream_max_length="25M", startup_timeout=60.0,
-                 clamd_binary=None, extra_config=(), extra_signatures=()):
+                 clamd_binary=None, extra_config=(), extra_signatures=(), local_socket=None):
+        """local_socket: listen there (mode 0666, for clients of other users) instead of in
+        the temporary directory, e.g. at the address an installed configuration names."""
         self.tcp = tcp
+        self.local_socket = local_socket
         self.stream_max_length = stream_max_length
         self.startup_timeout = startup_timeout
         self.clamd_binary = clamd_binary or shutil.which("clamd") or "/usr/sbin/clamd"
@@ -65,7 +68,7 @@ class ClamdFixture:
     # Paths and addresses, valid after start().
     @property
     def socket_path(self):
-        return os.path.join(self.tmpdir, "clamd.sock")
+        return self.local_socket or os.path.join(self.tmpdir, "clamd.sock")
 
     @property
     def log_path(self):
@@ -100,6 +103,8 @@ class ClamdFixture:
             "ReadTimeout 10",
             "CommandReadTimeout 5",
         ]
+        if self.local_socket:
+            lines.append("LocalSocketMode 666")
         if self.tcp:
             self.tcp_port = free_tcp_port()
             lines += ["TCPSocket %d" % self.tcp_port, "TCPAddr 127.0.0.1"]

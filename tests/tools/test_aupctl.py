@@ -73,6 +73,12 @@ class CheckContract(unittest.TestCase):
         self.assertEqual(verdict["action"], "reject")
         self.assertEqual([m["rule"] for m in verdict["matches"]], ["all-staff-restricted"])
 
+    def test_each_rcpt_takes_one_address_and_the_file_may_follow(self):
+        verdict = self.check("--auth-user", "jo.bloggs", "--rcpt", "allstaff@medway.gov.uk",
+                             "--rcpt", "partner@example.org", self.mail)
+        self.assertEqual(verdict["direction"], "outbound")  # both recipients counted
+        self.assertEqual([m["rule"] for m in verdict["matches"]], ["all-staff-restricted"])
+
     def test_external_client_without_login_is_inbound_and_untouched(self):
         verdict = self.check("--client-ip", "203.0.113.5", self.files.write("exe.eml", EXE_MAIL))
         self.assertEqual(verdict["direction"], "inbound")

@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+# The Debian package as an administrator meets it, on this machine (root; it installs and purges
+# the package for real): lintian, the installed layout and account, the unit, the daemon started
+# as its own user with the unit's command line, one message through a real Postfix, then purge,
+# after which nothing but the documented state may remain.
+#
+# Usage: python3 tests/package/package_test.py build/deb/aup-milter_<version>_<arch>.deb
+import argparse
+import base64
+import grp
+import json
+import os
+import pwd
+import shlex
+import smtplib
+import stat
+import subprocess
+import sys
+import tempfile
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.join(HERE, "..", "scan"))
+import postfix_harness as harness  # noqa: E402
+from clamd_fixture import ClamdFixture, clamd_command  # noqa: E402
+from postfix_test import make_message, PARTNER, SENDER  # noqa: E402
+
+PACKAGE = "aup-milter"
+ACCOUNT = "aup-milter"
+CONFIG = "/etc/aup-milter/aup.json"
+UNIT = "/lib/systemd/system/aup-milter.service"
+SOCKET = "/run/aup-milter/milter.sock"
+CLAMD_SOCKET = "/run/clamav/clamd.ctl"  # what the installed configuration names
+STATE_DIR = "/var/lib/aup-milter"
+EICAR = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+# Trees a package may leave files in; snapshots compare them before install and after purge.
+WATCHED = ("/etc", "/usr", "/lib", "/var/lib", "/run", "/var/spool")
+# Other programs' changing state, not the package's.
+UNWATCHED = ("/var/lib/dpkg", "/var/lib/apt", "/var/lib/man-db", "/var/lib/ucf", "/run/clamav",
+             "/run/systemd", "/var/lib/systemd/deb-systemd-user-helper-enabled/.",
+             "/var/spool/postfix", "/var/lib/postfix", "/etc/ld.so.cache")
+# What purge leaves on purpose (README, aup-milter(8)): the quarantine with its audit trail, and
+# the account (whose adduser backups of the account files may appear).
+DOCUMENTED_STATE = (STATE_DIR,)
+ACCOUNT_FILE_BACKUPS = ("/etc/passwd-", "/etc/group-", "/etc/shadow-", "/etc/gshadow-")
+
+failures = []
+
+
+def check(condition, what):
+    print(("ok    " if condition else "FAIL  ") + what, flush=True)
+    if not condition:
+        failures.append(what)
+    return condition
+
+
+def run(*args, user=None, check_rc=True, umask=None):
+    """Runs a command (as user, with that user's groups, when given) and returns it."""
+    if user is not None:
+        args = ("setpriv", "--reuid", user, "--regid", user, "--init-groups", "--") + args
+    proc = subprocess.run(list(args), capture_output=True, text=True, timeout=300,
+                          preexec_fn=(lambda: os.umask(umask)) if umask is not None else None)
+    if check_rc and proc.returncode != 0:
+        raise RuntimeError("%s exited %d:\n%s%s" % (" ".join(args), proc.returncode,
+                                                    proc.stdout, proc.stderr))
+    return proc
+
+
+def snapshot():
+    """Every path under the watched trees, symlinks not followed."""
+    paths = set()
+    for top in WATCHED:
+        for dirpath, dirs, files in os.walk(top):
+            if dirpath.startswith(UNWATCHED):
+                dirs[:] = []
+                continue
+            for name in dirs + files:
+                path = os.path.join(dirpath, name)
+                if not path.startswith(UNWATCHED):
+                    paths.add(path)
+    return paths
+
+
+def installed_files():
+    listing = run("dpkg-query", "-L", PACKAGE).stdout.split("\n")
+    return {path for path in listing if path.startswith("/")}
+
+
+def conffiles():
+    out = run("dpkg-query", "-W", "-f=${Conffiles}", PACKAGE).stdout
+    return {line.split()[0] for line in out.splitlines() if line.strip()}
+
+
+def mode_owner(path):
+    st = os.lstat(path)
+    return (stat.S_IMODE(st.st_mode), pwd.getpwuid(st.st_uid).pw_name,
+            grp.getgrgid(st.st_gid).gr_name)
+
+
+# --- before install -----------------------------------------------------------------------------
+
+def lintian(deb):
+    proc = run("lintian", "--fail-on", "error,warning", "--display-info", deb, check_rc=False)
+    print(proc.stdout + proc.stderr, end="")
+    check(proc.returncode == 0, "lintian: no errors or warnings")
+
+
+# --- installed layout ---------------------------------------------------------------------------
+
+def check_layout():
+    files = installed_files()
+    for path in ("/usr/sbin/aup-milter", "/usr/bin/aupctl"):
+        check(path in files and mode_owner(path) == (0o755, "root", "root"),
+              "%s installed, root-owned, 0755" % path)
+    expected_conffiles = {CONFIG} | {os.path.join("/etc/aup-milter/packs", p) for p in (
+        "personal.json", "recipients.json", "identity.json", "attachments.json", "content.json")}
+    expected_conffiles |= {os.path.join("/etc/aup-milter/lists", n) for n in (
+        "disposable-domains.txt", "offensive-allow.txt", "offensive-words.txt")}
+    check(expected_conffiles <= conffiles(), "configuration and rule packs are conffiles")
+    with open(CONFIG) as f:
+        config = json.load(f)
+    check(config["clamd"]["enabled"] is True, "installed configuration scans with clamd")
+    check(os.path.isfile("/etc/aup-milter/schema/rules.schema.json"),
+          "rule files' relative $schema resolves in /etc/aup-milter")
+    for sub in ("schema/config.schema.json", "examples/example-policy/aup.json",
+                "examples/messages/executable-attachment.eml", "postfix/main.cf.snippet",
+                "postfix/master.cf.snippet", "sendmail/aup-milter.mc"):
+        check(os.path.isfile(os.path.join("/usr/share/aup-milter", sub)),
+              "/usr/share/aup-milter/%s" % sub)
+    for page in ("/usr/share/man/man8/aup-milter.8.gz", "/usr/share/man/man1/aupctl.1.gz",
+                 "/usr/share/man/man5/aup.json.5.gz"):
+        check(page in files, "man page %s" % page)
+    for unit in (UNIT, "/lib/systemd/system/aup-milter-purge.service",
+                 "/lib/systemd/system/aup-milter-purge.timer", "/usr/lib/tmpfiles.d/aup-milter.conf"):
+        check(unit in files, "%s installed" % unit)
+    for doc in ("README.md", "quarantine.md"):  # named by the units' Documentation=
+        check(os.path.isfile(os.path.join("/usr/share/doc/aup-milter", doc)),
+              "/usr/share/doc/aup-milter/%s" % doc)
+    check_account()
+    check(mode_owner(STATE_DIR) == (0o750, ACCOUNT, ACCOUNT), "%s is aup-milter's, 0750" % STATE_DIR)
+    # postinst's systemd-tmpfiles call creates it where systemd is not running the machine.
+    check(os.path.isdir("/run/aup-milter")
+          and mode_owner("/run/aup-milter") == (0o750, ACCOUNT, ACCOUNT),
+          "/run/aup-milter is aup-milter's, 0750")
+
+
+def check_account():
+    try:
+        user = pwd.getpwnam(ACCOUNT)
+        group = grp.getgrnam(ACCOUNT)
+    except KeyError:
+        check(False, "system user and group aup-milter exist")
+        return
+    check(user.pw_uid < 1000 and user.pw_gid == group.gr_gid
+          and user.pw_shell in ("/usr/sbin/nologin", "/bin/false"),
+          "aup-milter is a system account with its own group and no login")
+    postfix_groups = run("id", "-Gn", "postfix").stdout.split()
+    check(ACCOUNT in postfix_groups, "postfix is in group aup-milter (the socket's group)")
+
+
+def systemd_verify():
+    proc = run("systemd-analyze", "verify", UNIT, "/lib/systemd/system/aup-milter-purge.service",
+               "/lib/systemd/system/aup-milter-purge.timer", check_rc=False)
+    print(proc.stdout + proc.stderr, end="")
+    check(proc.returncode == 0, "systemd-analyze verify accepts the units")
+
+
+# --- the daemon, as the unit starts it ----------------------------------------------------------
+
+def unit_command(key):
+    """The unit's ExecStart= or ExecStartPre= command line, as a list."""
+    with open(UNIT) as f:
+        for line in f:
+            if line.startswith(key + "="):
+                return shlex.split(line.split("=", 1)[1])
+    raise RuntimeError("%s has no %s=" % (UNIT, key))
+
+
+def unit_setting(key):
+    with open(UNIT) as f:
+        for line in f:
+            if line.startswith(key + "="):
+                return line.split("=", 1)[1].strip()
+    raise RuntimeError("%s has no %s=" % (UNIT, key))
+
+
+def start_daemon(log_path):
+    """The daemon as the unit runs it: under systemd the package has started it; elsewhere the
+    unit's command lines run as its User= with its UMask=. Returns (pid, stop)."""
+    check(unit_setting("User") == ACCOUNT, "the unit runs the daemon as aup-milter")
+    if os.path.isdir("/run/systemd/system"):
+        active = run("systemctl", "is-active", "aup-milter", check_rc=False).stdout.strip()
+        check(active == "active", "the package started aup-milter.service (%s)" % active)
+        pid = int(run("systemctl", "show", "-P", "MainPID", "aup-milter").stdout)
+        return pid, lambda: run("systemctl", "stop", "aup-milter", check_rc=False)
+    umask = int(unit_setting("UMask"), 8)
+    pre = run(*unit_command("ExecStartPre"), user=ACCOUNT, umask=umask, check_rc=False)
+    check(pre.returncode == 0, "ExecStartPre (aup-milter --check-config) passes as aup-milter: %s"
+          % (pre.stderr.strip() or "ok"))
+    log = open(log_path, "ab")
+    daemon = subprocess.Popen(
+        ["setpriv", "--reuid", ACCOUNT, "--regid", ACCOUNT, "--init-groups", "--"]
+        + unit_command("ExecStart"), stdout=log, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, preexec_fn=lambda: os.umask(umask))
+    up = harness.wait_for(lambda: daemon.poll() is not None or os.path.exists(SOCKET), 60)
+    if not check(up and daemon.poll() is None, "daemon started as aup-milter, socket %s" % SOCKET):
+        with open(log_path, errors="replace") as f:
+            print(f.read()[-3000:])
+        return None, lambda: harness.stop_process(daemon)
+    return daemon.pid, lambda: harness.stop_process(daemon)
+
+
+def check_daemon_identity(pid):
+    with open("/proc/%d/status" % pid) as f:
+        status = dict(line.split(":", 1) for line in f if ":" in line)
+    uid = int(status["Uid"].split()[0])
+    check(pwd.getpwuid(uid).pw_name == ACCOUNT, "daemon process runs as aup-milter")
+    check(mode_owner(SOCKET)[1:] == (ACCOUNT, ACCOUNT) and mode_owner(SOCKET)[0] & 0o060 == 0o060
+          and mode_owner(SOCKET)[0] & 0o007 == 0, "socket read-write for group aup-milter only")
+
+
+def start_clamd():
+    """A clamd at the address the installed configuration names, unless one already answers."""
+    if clamd_command(CLAMD_SOCKET, b"PING", 1.0) == "PONG":
+        return None
+    os.makedirs(os.path.dirname(CLAMD_SOCKET), exist_ok=True)
+    return ClamdFixture(tcp=False, local_socket=CLAMD_SOCKET).start()
+
+
+def submit(port, message):
+    """One SMTP transaction from 127.0.0.1 (an internal network: originating mail)."""
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
+        s.ehlo("client.aup-test.invalid")
+        s.mail(SENDER)
+        s.rcpt(PARTNER)
+        try:
+            code, text = s.data(message)
+        except smtplib.SMTPDataError as e:
+            code, text = e.smtp_code, e.smtp_error
+        return code, text.decode(errors="replace")
+
+
+def mail_through_postfix(root):
+    sink = harness.Sink(root, harness.free_port())
+    postfix = harness.Postfix(root, harness.free_port(), sink.port, harness.free_port(),
+                              harness.free_port())
+    postfix.settings["smtpd_milters"] = "unix:" + SOCKET
+    try:
+        sink.start()
+        postfix.start()
+        token = "aup-" + uuid.uuid4().hex
+        code, text = submit(postfix.smtpd_port, make_message(token))
+        check(code == 250, "a business message is accepted through Postfix (%d %s)" % (code, text))
+        delivered = harness.wait_for(lambda: sink.find(token), 30)
+        check(delivered is not None and b"Medway Council e-mail disclaimer:" in delivered,
+              "it reaches the sink with the corporate footer the milter adds")
+        virus = make_message("aup-" + uuid.uuid4().hex, attachment=(
+            "notes.txt", base64.b64encode(EICAR.encode()).decode()))
+        code, text = submit(postfix.smtpd_port, virus)
+        check(code == 550 and "4.8.1" in text,
+              "a message carrying the EICAR test file is refused citing clause 4.8.1, so clamd "
+              "scanned it (%d %s)" % (code, text))
+        if failures:
+            print("--- maillog ---\n" + postfix.log_text()[-4000:])
+    finally:
+        postfix.stop()
+        sink.stop()
+
+
+# --- purge --------------------------------------------------------------------------------------
+
+def check_purge(before):
+    run("dpkg", "--purge", PACKAGE)
+    status = run("dpkg-query", "-W", "-f=${db:Status-Status}", PACKAGE, check_rc=False).stdout
+    check(status in ("", "not-installed"), "package purged (status %r)" % status)
+    after = snapshot()
+    left = sorted(p for p in after - before
+                  if not p.startswith(DOCUMENTED_STATE) and p not in ACCOUNT_FILE_BACKUPS)
+    check(not left, "purge leaves nothing but the documented state%s"
+          % "".join("\n        " + p for p in left))
+    gone = sorted(before - after)
+    check(not gone, "install and purge removed nothing that was there before%s"
+          % "".join("\n        " + p for p in gone))
+    check(os.path.isdir(STATE_DIR), "%s (the quarantine) is kept, as documented" % STATE_DIR)
+    check_account()  # kept, as documented
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("deb")
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("package_test: must run as root (it installs the package)")
+    if run("dpkg-query", "-W", "-f=${db:Status-Status}", PACKAGE, check_rc=False).stdout \
+            == "installed":
+        sys.exit("package_test: aup-milter is already installed here; remove it first")
+    lintian(args.deb)
+    before = snapshot()
+    root = tempfile.mkdtemp(prefix="aup-package-test-")
+    os.chmod(root, 0o755)
+    clamd = stop_daemon = None
+    try:
+        run("dpkg", "-i", args.deb)
+        check_layout()
+        systemd_verify()
+        clamd = start_clamd()
+        check(run("aup-milter", "--config", CONFIG, "--check-config", user=ACCOUNT,
+                  check_rc=False).returncode == 0,
+              "aup-milter --check-config passes on the installed configuration")
+        sample = run("aupctl", "check", "/usr/share/aup-milter/examples/messages/"
+                     "executable-attachment.eml", check_rc=False)
+        check(sample.returncode == 0 and json.loads(sample.stdout)["action"] == "reject",
+              "aupctl check uses the installed configuration by default")
+        pid, stop_daemon = start_daemon(os.path.join(root, "aup-milter.log"))
+        if pid is not None:
+            check_daemon_identity(pid)
+            mail_through_postfix(root)
+    finally:
+        if stop_daemon is not None:
+            stop_daemon()
+        if clamd is not None:
+            clamd.stop()
+            clamd.cleanup()
+        check_purge(before)
+        run("rm", "-rf", root)
+    print("package_test: %s" % ("%d failed" % len(failures) if failures else "all passed"))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
