@@ -284,8 +284,10 @@ class Postfix:
         with open(os.path.join(self.config_dir, "master.cf"), "w") as f:
             f.write(self.master_cf)
 
-    def start(self):
-        self.write_config()
+    def start(self, write_config=True):
+        """write_config=False starts from the files as they are (edited after write_config())."""
+        if write_config:
+            self.write_config()
         # 'postfix check' also creates the queue directories with the right owners.
         self._run(POSTFIX, "-c", self.config_dir, "check")
         self._run(POSTFIX, "-c", self.config_dir, "start")

@@ -358,6 +358,52 @@ class PostfixMilterTest(PostfixFixture):
             self.fail("aup-milter ignored SIGTERM%s" % self.diagnostics())
         self.assertEqual(code, 0, "exit status after SIGTERM%s" % self.diagnostics())
 
+    def test_foreground_log_reaches_stderr_unless_stderr_is_the_journal(self):
+        # Under systemd stderr is the journal (JOURNAL_STREAM set), which has the syslog lines
+        # already: echoing them would show each one twice.
+        for journal_stream, echoed in ((None, True), ("9:4242", False)):
+            env = {k: v for k, v in os.environ.items() if k != "JOURNAL_STREAM"}
+            if journal_stream:
+                env["JOURNAL_STREAM"] = journal_stream
+            port = harness.free_port()
+            proc = subprocess.Popen(
+                [ARGS.milter, "--config", self.config, "--socket", "inet:%d@127.0.0.1" % port,
+                 "--foreground"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE, text=True)
+            try:
+                started = harness.wait_for(
+                    lambda: proc.poll() is not None or harness.port_open(port), 30)
+            finally:
+                harness.stop_process(proc)
+            stderr = proc.stderr.read()
+            self.assertTrue(started and proc.returncode == 0, stderr)
+            self.assertEqual("listening on" in stderr, echoed,
+                             "JOURNAL_STREAM=%s, stderr:\n%s" % (journal_stream, stderr))
+
+    def test_detached_daemon_resolves_relative_paths_where_it_started(self):
+        # daemon() changes to /; the pidfile (and the configuration a reload reads) must still
+        # be the ones named relative to where aup-milter was started.
+        port = harness.free_port()
+        subprocess.run([ARGS.milter, "--config", os.path.relpath(self.config, self.root),
+                        "--socket", "inet:%d@127.0.0.1" % port, "--pidfile", "detached.pid"],
+                       cwd=self.root, timeout=60, check=True)
+        pidfile = os.path.join(self.root, "detached.pid")
+
+        def pid():
+            try:
+                with open(pidfile) as f:
+                    return int(f.read())
+            except (OSError, ValueError):
+                return None
+        daemon_pid = harness.wait_for(pid, 30)
+        self.assertIsNotNone(daemon_pid, "no pidfile at %s" % pidfile)
+        try:
+            self.assertTrue(harness.wait_for(lambda: harness.port_open(port), 30))
+        finally:
+            os.kill(daemon_pid, signal.SIGTERM)
+        self.assertTrue(harness.wait_for(lambda: not os.path.exists(pidfile), 15),
+                        "the pidfile stays after SIGTERM")
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)

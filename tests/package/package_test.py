@@ -269,7 +269,115 @@ def mail_through_postfix(root):
         sink.stop()
 
 
+# --- the README's Postfix lines on Debian's own master.cf ---------------------------------------
+
+README = os.path.join(HERE, "..", "..", "README.md")
+DEBIAN_MASTER_CF = "/usr/share/postfix/master.cf.dist"  # what Debian installs: chroot "y"
+
+
+def readme_install_commands():
+    """The shell lines of the README's "Install from the Debian package" block."""
+    with open(README) as f:
+        text = f.read()
+    section = text[text.index("## Install from the Debian package"):]
+    block = section[section.index("```sh\n") + 6:]
+    return block[:block.index("```")].strip().splitlines()
+
+
+def for_private_instance(command, config_dir):
+    """A README line, run on the private instance's files instead of /etc/postfix (None: the
+    package is installed already, or Postfix is started by the test)."""
+    command = command.removeprefix("sudo ")
+    if command.startswith(("apt install", "systemctl restart postfix")):
+        return None
+    command = command.replace("/etc/postfix/", config_dir + "/")
+    if command.startswith("postconf "):
+        command = "postconf -c %s %s" % (config_dir, command[len("postconf "):])
+    return command
+
+
+def apply_readme_lines(postfix):
+    postfix.write_config()
+    with open(DEBIAN_MASTER_CF) as stock, \
+            open(os.path.join(postfix.config_dir, "master.cf"), "w") as master:
+        master.write(stock.read())
+    for line in readme_install_commands():
+        command = for_private_instance(line, postfix.config_dir)
+        if command is not None:
+            subprocess.run(command, shell=True, check=True, timeout=60)
+    postconf = lambda *a: run("postconf", "-c", postfix.config_dir, *a).stdout.split()
+    check(postconf("-Fh", "submission/inet/chroot", "cleanup/unix/chroot") == ["n", "n"],
+          "README lines: submission and cleanup run outside Debian's chroot")
+    check("unix:" + SOCKET in " ".join(postconf("-Ph", "submission/inet/smtpd_milters")),
+          "README lines: the submission service uses the milter")
+    check(postconf("-h", "non_smtpd_milters") == ["unix:" + SOCKET],
+          "README lines: mail from sendmail(1) goes through the milter")
+
+
+def sendmail(postfix, message):
+    subprocess.run(["/usr/sbin/sendmail", "-C", postfix.config_dir, "-f", SENDER, PARTNER],
+                   input=message, check=True, timeout=60)
+
+
+def mail_through_readme_postfix(root):
+    """Debian's stock master.cf (chrooted services) with the README's lines applied; mail
+    submitted with sendmail(1) reaches the milter through cleanup."""
+    sink = harness.Sink(root, harness.free_port(), name="readme-sink")
+    postfix = harness.Postfix(os.path.join(root, "readme"), harness.free_port(), sink.port,
+                              harness.free_port(), harness.free_port())
+    postfix.settings["smtpd_milters"] = ""
+    postfix.smtpd_port = 25  # the stock smtp service, on loopback (inet_interfaces)
+    try:
+        sink.start()
+        apply_readme_lines(postfix)
+        postfix.start(write_config=False)
+        token = "aup-" + uuid.uuid4().hex
+        sendmail(postfix, make_message(token))
+        delivered = harness.wait_for(lambda: sink.find(token), 30)
+        check(delivered is not None and b"Medway Council e-mail disclaimer:" in delivered,
+              "README's Postfix: mail from sendmail(1) is footered by the milter and delivered")
+        # And the reason for the chroot line: chrooted, cleanup cannot see the socket.
+        run("postconf", "-c", postfix.config_dir, "-F", "cleanup/unix/chroot = y")
+        run("postfix", "-c", postfix.config_dir, "reload")
+        token = "aup-" + uuid.uuid4().hex
+        sendmail(postfix, make_message(token))
+        refused = harness.wait_for(
+            lambda: "Milter service unix:%s" % SOCKET in postfix.log_text(), 30)
+        check(refused and sink.find(token) is None,
+              "with cleanup chrooted (Debian's default) the milter is unreachable, mail waits")
+        if failures:
+            print("--- maillog ---\n" + postfix.log_text()[-4000:])
+    finally:
+        postfix.stop()
+        sink.stop()
+
+
 # --- purge --------------------------------------------------------------------------------------
+
+def check_reinstall_keeps_edits(deb):
+    """An administrator's edit to a conffile survives the package being installed again, and
+    the maintainer scripts run a second time without complaint."""
+    with open(CONFIG) as f:
+        original = f.read()
+    edited = original.replace('"organisation": "Medway Council"',
+                              '"organisation": "Medway Council (edited here)"')
+    with open(CONFIG, "w") as f:
+        f.write(edited)
+    again = run("dpkg", "-i", "--force-confold", deb, check_rc=False)
+    check(again.returncode == 0, "installing the package again succeeds%s"
+          % ("" if again.returncode == 0 else ":\n" + again.stdout + again.stderr))
+    with open(CONFIG) as f:
+        check(f.read() == edited, "an edited aup.json is kept across a reinstall")
+    check_account()
+
+
+def check_remove_keeps_configuration():
+    run("dpkg", "--remove", PACKAGE)
+    status = run("dpkg-query", "-W", "-f=${db:Status-Status}", PACKAGE, check_rc=False).stdout
+    check(status == "config-files", "remove leaves the configuration (status %r)" % status)
+    check(not os.path.exists("/usr/sbin/aup-milter") and os.path.isfile(CONFIG),
+          "remove takes the programs and keeps /etc/aup-milter")
+
 
 def check_purge(before):
     run("dpkg", "--purge", PACKAGE)
@@ -317,12 +425,16 @@ def main():
         if pid is not None:
             check_daemon_identity(pid)
             mail_through_postfix(root)
+            mail_through_readme_postfix(root)
     finally:
         if stop_daemon is not None:
             stop_daemon()
         if clamd is not None:
             clamd.stop()
             clamd.cleanup()
+        if os.path.isfile(CONFIG):
+            check_reinstall_keeps_edits(args.deb)
+            check_remove_keeps_configuration()
         check_purge(before)
         run("rm", "-rf", root)
     print("package_test: %s" % ("%d failed" % len(failures) if failures else "all passed"))
