@@ -1,10 +1,12 @@
 // aup-milter: the daemon Postfix and Sendmail talk to; a thin libmilter adapter over the engine.
 #include <libmilter/mfapi.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -40,6 +42,18 @@ std::shared_ptr<const aup::Policy> load_or_report(const std::string& path) {
   return loaded.policy;
 }
 
+// systemd sets JOURNAL_STREAM=DEVICE:INODE for a service whose stderr is the journal; children
+// inherit the variable with other stderrs, so the stream itself must match (sd_journal's advice).
+bool stderr_is_the_journal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  struct stat status {};
+  if (stream == nullptr || fstat(STDERR_FILENO, &status) != 0) return false;
+  unsigned long long device = 0;
+  unsigned long long inode = 0;
+  if (std::sscanf(stream, "%llu:%llu", &device, &inode) != 2) return false;
+  return device == status.st_dev && inode == status.st_ino;
+}
+
 int run(const Options& options) {
   auto policy = load_or_report(options.config);
   if (!policy) return kExitConfig;
@@ -53,9 +67,8 @@ int run(const Options& options) {
   }
   if (!options.foreground && daemon(0, 0) != 0) return kExitSoftware;
   // In the foreground (tests, a terminal) log lines also go to stderr, but not when stderr is
-  // the journal (systemd sets JOURNAL_STREAM): syslog reaches it already, and each line would
-  // show twice.
-  const bool echo_to_stderr = options.foreground && std::getenv("JOURNAL_STREAM") == nullptr;
+  // the journal: syslog reaches it already, and each line would show twice.
+  const bool echo_to_stderr = options.foreground && !stderr_is_the_journal();
   openlog("aup-milter", LOG_PID | (echo_to_stderr ? LOG_PERROR : 0), LOG_MAIL);
   if (!options.pidfile.empty()) std::ofstream(options.pidfile) << getpid() << "\n";
   aup::daemon::block_reload_signal();

@@ -359,26 +359,34 @@ class PostfixMilterTest(PostfixFixture):
         self.assertEqual(code, 0, "exit status after SIGTERM%s" % self.diagnostics())
 
     def test_foreground_log_reaches_stderr_unless_stderr_is_the_journal(self):
-        # Under systemd stderr is the journal (JOURNAL_STREAM set), which has the syslog lines
-        # already: echoing them would show each one twice.
-        for journal_stream, echoed in ((None, True), ("9:4242", False)):
+        # Under systemd stderr is the journal (JOURNAL_STREAM names its device and inode), which
+        # has the syslog lines already: echoing them would show each one twice. A JOURNAL_STREAM
+        # inherited by a program whose stderr is something else does not count.
+        for journal_stream, echoed in (("none", True), ("this pipe", False),
+                                       ("another stream", True)):
+            read_end, write_end = os.pipe()
+            pipe = os.fstat(write_end)
             env = {k: v for k, v in os.environ.items() if k != "JOURNAL_STREAM"}
-            if journal_stream:
-                env["JOURNAL_STREAM"] = journal_stream
+            if journal_stream == "this pipe":
+                env["JOURNAL_STREAM"] = "%d:%d" % (pipe.st_dev, pipe.st_ino)
+            elif journal_stream == "another stream":
+                env["JOURNAL_STREAM"] = "%d:%d" % (pipe.st_dev, pipe.st_ino + 1)
             port = harness.free_port()
             proc = subprocess.Popen(
                 [ARGS.milter, "--config", self.config, "--socket", "inet:%d@127.0.0.1" % port,
                  "--foreground"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE, text=True)
+                stderr=write_end)
+            os.close(write_end)
             try:
                 started = harness.wait_for(
                     lambda: proc.poll() is not None or harness.port_open(port), 30)
             finally:
                 harness.stop_process(proc)
-            stderr = proc.stderr.read()
+            with os.fdopen(read_end, errors="replace") as f:
+                stderr = f.read()
             self.assertTrue(started and proc.returncode == 0, stderr)
             self.assertEqual("listening on" in stderr, echoed,
-                             "JOURNAL_STREAM=%s, stderr:\n%s" % (journal_stream, stderr))
+                             "JOURNAL_STREAM: %s, stderr:\n%s" % (journal_stream, stderr))
 
     def test_detached_daemon_resolves_relative_paths_where_it_started(self):
         # daemon() changes to /; the pidfile (and the configuration a reload reads) must still

@@ -12,6 +12,8 @@ import json
 import os
 import pwd
 import shlex
+import shutil
+import signal
 import smtplib
 import stat
 import subprocess
@@ -28,6 +30,7 @@ from postfix_test import make_message, PARTNER, SENDER  # noqa: E402
 
 PACKAGE = "aup-milter"
 ACCOUNT = "aup-milter"
+SOCKET_GROUP = "aup-milter-socket"  # Postfix's way to the socket, without the quarantine
 CONFIG = "/etc/aup-milter/aup.json"
 UNIT = "/lib/systemd/system/aup-milter.service"
 SOCKET = "/run/aup-milter/milter.sock"
@@ -141,9 +144,10 @@ def check_layout():
     check_account()
     check(mode_owner(STATE_DIR) == (0o750, ACCOUNT, ACCOUNT), "%s is aup-milter's, 0750" % STATE_DIR)
     # postinst's systemd-tmpfiles call creates it where systemd is not running the machine.
+    # Set-group-ID, so that the socket created in it is of the socket group.
     check(os.path.isdir("/run/aup-milter")
-          and mode_owner("/run/aup-milter") == (0o750, ACCOUNT, ACCOUNT),
-          "/run/aup-milter is aup-milter's, 0750")
+          and mode_owner("/run/aup-milter") == (0o2750, ACCOUNT, SOCKET_GROUP),
+          "/run/aup-milter is aup-milter's, group aup-milter-socket, 2750")
 
 
 def check_account():
@@ -156,8 +160,9 @@ def check_account():
     check(user.pw_uid < 1000 and user.pw_gid == group.gr_gid
           and user.pw_shell in ("/usr/sbin/nologin", "/bin/false"),
           "aup-milter is a system account with its own group and no login")
-    postfix_groups = run("id", "-Gn", "postfix").stdout.split()
-    check(ACCOUNT in postfix_groups, "postfix is in group aup-milter (the socket's group)")
+    postfix_groups = run("id", "-Gn", "postfix", check_rc=False).stdout.split()
+    check(SOCKET_GROUP in postfix_groups and ACCOUNT not in postfix_groups,
+          "postfix is in group aup-milter-socket, not in aup-milter (the quarantine's)")
 
 
 def systemd_verify():
@@ -169,13 +174,14 @@ def systemd_verify():
 
 # --- the daemon, as the unit starts it ----------------------------------------------------------
 
-def unit_command(key):
-    """The unit's ExecStart= or ExecStartPre= command line, as a list."""
+def unit_commands(key):
+    """The unit's ExecStart= or ExecStartPre= command lines, each as a list."""
     with open(UNIT) as f:
-        for line in f:
-            if line.startswith(key + "="):
-                return shlex.split(line.split("=", 1)[1])
-    raise RuntimeError("%s has no %s=" % (UNIT, key))
+        commands = [shlex.split(line.split("=", 1)[1]) for line in f
+                    if line.startswith(key + "=")]
+    if not commands:
+        raise RuntimeError("%s has no %s=" % (UNIT, key))
+    return commands
 
 
 def unit_setting(key):
@@ -196,13 +202,17 @@ def start_daemon(log_path):
         pid = int(run("systemctl", "show", "-P", "MainPID", "aup-milter").stdout)
         return pid, lambda: run("systemctl", "stop", "aup-milter", check_rc=False)
     umask = int(unit_setting("UMask"), 8)
-    pre = run(*unit_command("ExecStartPre"), user=ACCOUNT, umask=umask, check_rc=False)
-    check(pre.returncode == 0, "ExecStartPre (aup-milter --check-config) passes as aup-milter: %s"
-          % (pre.stderr.strip() or "ok"))
+    for command in unit_commands("ExecStartPre"):
+        privileged = command[0].startswith("+")  # systemd runs these as root, unsandboxed
+        command[0] = command[0].lstrip("+")
+        pre = run(*command, user=None if privileged else ACCOUNT, umask=umask, check_rc=False)
+        check(pre.returncode == 0, "ExecStartPre %s passes%s: %s" % (
+            " ".join(command), "" if privileged else " as aup-milter",
+            pre.stderr.strip() or "ok"))
     log = open(log_path, "ab")
     daemon = subprocess.Popen(
         ["setpriv", "--reuid", ACCOUNT, "--regid", ACCOUNT, "--init-groups", "--"]
-        + unit_command("ExecStart"), stdout=log, stderr=subprocess.STDOUT,
+        + unit_commands("ExecStart")[0], stdout=log, stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL, preexec_fn=lambda: os.umask(umask))
     up = harness.wait_for(lambda: daemon.poll() is not None or os.path.exists(SOCKET), 60)
     if not check(up and daemon.poll() is None, "daemon started as aup-milter, socket %s" % SOCKET):
@@ -217,8 +227,10 @@ def check_daemon_identity(pid):
         status = dict(line.split(":", 1) for line in f if ":" in line)
     uid = int(status["Uid"].split()[0])
     check(pwd.getpwuid(uid).pw_name == ACCOUNT, "daemon process runs as aup-milter")
-    check(mode_owner(SOCKET)[1:] == (ACCOUNT, ACCOUNT) and mode_owner(SOCKET)[0] & 0o060 == 0o060
-          and mode_owner(SOCKET)[0] & 0o007 == 0, "socket read-write for group aup-milter only")
+    mode, owner, group = mode_owner(SOCKET)
+    check((owner, group) == (ACCOUNT, SOCKET_GROUP) and mode & 0o060 == 0o060 and mode & 0o007 == 0,
+          "socket read-write for group aup-milter-socket, nothing for others (%o %s:%s)"
+          % (mode, owner, group))
 
 
 def start_clamd():
@@ -291,9 +303,7 @@ def for_private_instance(command, config_dir):
     if command.startswith(("apt install", "systemctl restart postfix")):
         return None
     command = command.replace("/etc/postfix/", config_dir + "/")
-    if command.startswith("postconf "):
-        command = "postconf -c %s %s" % (config_dir, command[len("postconf "):])
-    return command
+    return command.replace("postconf ", "postconf -c %s " % config_dir)
 
 
 def apply_readme_lines(postfix):
@@ -308,10 +318,35 @@ def apply_readme_lines(postfix):
     postconf = lambda *a: run("postconf", "-c", postfix.config_dir, *a).stdout.split()
     check(postconf("-Fh", "submission/inet/chroot", "cleanup/unix/chroot") == ["n", "n"],
           "README lines: submission and cleanup run outside Debian's chroot")
-    check("unix:" + SOCKET in " ".join(postconf("-Ph", "submission/inet/smtpd_milters")),
-          "README lines: the submission service uses the milter")
+    check(postconf("-Ph", "submission/inet/smtpd_milters") == ["unix:" + SOCKET],
+          "README lines: the submission service uses the milter, and nothing that is not there")
     check(postconf("-h", "non_smtpd_milters") == ["unix:" + SOCKET],
           "README lines: mail from sendmail(1) goes through the milter")
+
+
+def listen_on_free_ports(postfix):
+    """The stock smtp (25), the snippet's submission (587) and release relay (10026) services
+    moved to free loopback ports, so that a Postfix already running here is not in the way.
+    Returns the submission service's port; the test client has no SASL or TLS, so that service
+    trusts loopback instead, as it would an authenticated client."""
+    master_cf = os.path.join(postfix.config_dir, "master.cf")
+    with open(master_cf) as f:
+        lines = f.read().splitlines()
+    ports = {"smtp": harness.free_port(), "submission": harness.free_port(),
+             "127.0.0.1:10026": harness.free_port()}
+    for i, line in enumerate(lines):
+        fields = line.split()
+        if len(fields) > 1 and fields[1] == "inet" and fields[0] in ports:
+            lines[i] = "127.0.0.1:%d %s" % (ports[fields[0]], line[len(fields[0]):].lstrip())
+    with open(master_cf, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    submission = "127.0.0.1:%d/inet" % ports["submission"]
+    run("postconf", "-c", postfix.config_dir, "-P",
+        submission + "/smtpd_tls_security_level=none",
+        submission + "/smtpd_sasl_auth_enable=no",
+        submission + "/smtpd_client_restrictions=permit_mynetworks,reject")
+    postfix.smtpd_port = ports["smtp"]
+    return ports["submission"]
 
 
 def sendmail(postfix, message):
@@ -320,17 +355,23 @@ def sendmail(postfix, message):
 
 
 def mail_through_readme_postfix(root):
-    """Debian's stock master.cf (chrooted services) with the README's lines applied; mail
-    submitted with sendmail(1) reaches the milter through cleanup."""
+    """Debian's stock master.cf (chrooted services) with the README's lines applied: mail on
+    the submission service and mail from sendmail(1) (through cleanup) reach the milter."""
     sink = harness.Sink(root, harness.free_port(), name="readme-sink")
     postfix = harness.Postfix(os.path.join(root, "readme"), harness.free_port(), sink.port,
                               harness.free_port(), harness.free_port())
     postfix.settings["smtpd_milters"] = ""
-    postfix.smtpd_port = 25  # the stock smtp service, on loopback (inet_interfaces)
     try:
         sink.start()
         apply_readme_lines(postfix)
+        submission_port = listen_on_free_ports(postfix)
         postfix.start(write_config=False)
+        token = "aup-" + uuid.uuid4().hex
+        code, text = submit(submission_port, make_message(token))
+        delivered = harness.wait_for(lambda: sink.find(token), 30)
+        check(code == 250 and delivered is not None
+              and b"Medway Council e-mail disclaimer:" in delivered,
+              "README's Postfix: the submission service runs the milter (%d %s)" % (code, text))
         token = "aup-" + uuid.uuid4().hex
         sendmail(postfix, make_message(token))
         delivered = harness.wait_for(lambda: sink.find(token), 30)
@@ -373,16 +414,16 @@ def check_reinstall_keeps_edits(deb):
 
 def check_remove_keeps_configuration():
     run("dpkg", "--remove", PACKAGE)
-    status = run("dpkg-query", "-W", "-f=${db:Status-Status}", PACKAGE, check_rc=False).stdout
+    status = package_status()
     check(status == "config-files", "remove leaves the configuration (status %r)" % status)
     check(not os.path.exists("/usr/sbin/aup-milter") and os.path.isfile(CONFIG),
           "remove takes the programs and keeps /etc/aup-milter")
 
 
 def check_purge(before):
-    run("dpkg", "--purge", PACKAGE)
-    status = run("dpkg-query", "-W", "-f=${db:Status-Status}", PACKAGE, check_rc=False).stdout
-    check(status in ("", "not-installed"), "package purged (status %r)" % status)
+    purge = run("dpkg", "--purge", PACKAGE, check_rc=False)
+    print(purge.stdout + purge.stderr, end="")
+    check(package_status() in ("", "not-installed"), "package purged (%r)" % package_status())
     after = snapshot()
     left = sorted(p for p in after - before
                   if not p.startswith(DOCUMENTED_STATE) and p not in ACCOUNT_FILE_BACKUPS)
@@ -395,25 +436,18 @@ def check_purge(before):
     check_account()  # kept, as documented
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("deb")
-    args = parser.parse_args()
-    if os.geteuid() != 0:
-        sys.exit("package_test: must run as root (it installs the package)")
-    if run("dpkg-query", "-W", "-f=${db:Status-Status}", PACKAGE, check_rc=False).stdout \
-            == "installed":
-        sys.exit("package_test: aup-milter is already installed here; remove it first")
-    lintian(args.deb)
-    before = snapshot()
-    root = tempfile.mkdtemp(prefix="aup-package-test-")
-    os.chmod(root, 0o755)
-    clamd = stop_daemon = None
+def package_status():
+    return run("dpkg-query", "-W", "-f=${db:Status-Status}", PACKAGE, check_rc=False).stdout
+
+
+def exercise_installed_package(args, root):
+    """Everything between install and removal; the caller always removes and purges."""
+    run("dpkg", "-i", args.deb)
+    check_layout()
+    systemd_verify()
+    clamd = start_clamd()
+    stop_daemon = None
     try:
-        run("dpkg", "-i", args.deb)
-        check_layout()
-        systemd_verify()
-        clamd = start_clamd()
         check(run("aup-milter", "--config", CONFIG, "--check-config", user=ACCOUNT,
                   check_rc=False).returncode == 0,
               "aup-milter --check-config passes on the installed configuration")
@@ -432,12 +466,37 @@ def main():
         if clamd is not None:
             clamd.stop()
             clamd.cleanup()
-        if os.path.isfile(CONFIG):
-            check_reinstall_keeps_edits(args.deb)
-            check_remove_keeps_configuration()
+    check_reinstall_keeps_edits(args.deb)
+    check_remove_keeps_configuration()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("deb")
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("package_test: must run as root (it installs the package)")
+    if package_status() not in ("", "not-installed"):
+        sys.exit("package_test: aup-milter is %s here; purge it first (dpkg --purge aup-milter)"
+                 % package_status())
+    lintian(args.deb)
+    # A CI timeout sends SIGTERM: unwind through the finally below, which purges.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("package_test: terminated"))
+    clamd_dir_existed = os.path.isdir(os.path.dirname(CLAMD_SOCKET))
+    before = snapshot()
+    root = tempfile.mkdtemp(prefix="aup-package-test-")
+    os.chmod(root, 0o755)
+    try:
+        exercise_installed_package(args, root)
+    except Exception as error:  # reported, then the package is purged all the same
+        check(False, "no unexpected error: %r" % error)
+        raise
+    finally:
         check_purge(before)
-        run("rm", "-rf", root)
-    print("package_test: %s" % ("%d failed" % len(failures) if failures else "all passed"))
+        shutil.rmtree(root, ignore_errors=True)
+        if not clamd_dir_existed:
+            shutil.rmtree(os.path.dirname(CLAMD_SOCKET), ignore_errors=True)
+        print("package_test: %s" % ("%d failed" % len(failures) if failures else "all passed"))
     sys.exit(1 if failures else 0)
 
 
