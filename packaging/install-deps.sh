@@ -8,6 +8,7 @@ PACKAGES="
   libgmime-3.0-dev libpcre2-dev libxml2-dev nlohmann-json3-dev libfmt-dev libcli11-dev catch2
   libhowardhinnant-date-dev tzdata
   libmilter-dev libsystemd-dev libmagic-dev libarchive-dev libsqlite3-dev libcurl4-openssl-dev libvectorscan-dev
+  libcpp-httplib-dev libsodium-dev
   miltertest postfix
   clamav-daemon clamav-testfiles zip openssl
   clang libclang-rt-14-dev

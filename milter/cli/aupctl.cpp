@@ -126,6 +126,35 @@ void add_quarantine(CLI::App& app, aup::cli::QuarantineOptions& options, int& st
   audit->add_flag("--json", options.json, "JSON output");
 }
 
+void add_web(CLI::App& app, aup::cli::WebOptions& options, int& status) {
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Serve the quarantine review pages for compliance officers (HTTP)");
+  serve->add_option("--config", options.config, "Configuration file")->capture_default_str();
+  serve->add_option("--listen", options.listen, "HOST:PORT (default: web.listen, 127.0.0.1:8026)");
+  serve->callback([&] { status = aup::cli::run_serve(options); });
+  CLI::App* users = app.add_subcommand("users", "Accounts of the review pages");
+  users->require_subcommand(1);
+  const auto action = [&](const std::string& name, const std::string& help) {
+    CLI::App* command = users->add_subcommand(name, help);
+    command->add_option("--config", options.config, "Configuration file")->capture_default_str();
+    command->callback([&options, &status, name] { status = aup::cli::run_users(name, options); });
+    return command;
+  };
+  action("add", "Add an account; the password is read from standard input")
+      ->add_option("NAME", options.name, "Account name")
+      ->required();
+  users->get_subcommand("add")
+      ->add_option("--role", options.role, "officer (decides) or auditor (reads)")
+      ->capture_default_str();
+  action("passwd", "Set an account's password (read from standard input)")
+      ->add_option("NAME", options.name, "Account name")
+      ->required();
+  action("remove", "Remove an account")
+      ->add_option("NAME", options.name, "Account name")
+      ->required();
+  action("list", "List accounts and their roles");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -144,6 +173,9 @@ int main(int argc, char** argv) {
   aup::cli::QuarantineOptions quarantine_options;
   quarantine_options.config = default_config();
   add_quarantine(app, quarantine_options, status);
+  aup::cli::WebOptions web_options;
+  web_options.config = default_config();
+  add_web(app, web_options, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {

@@ -54,11 +54,21 @@ struct QuarantineOptions {
   std::optional<unsigned> older_than_days;
 };
 
+struct WebOptions {
+  std::string config;
+  std::optional<std::string> listen;  // serve: overrides web.listen
+  std::string name;                   // users: the account
+  std::string role = "auditor";       // users add
+};
+
 int run_check(const CheckOptions& options);
 int run_bench(const BenchOptions& options);
 // action: list, show, release, delete, purge or audit.
 int run_quarantine(const std::string& action, const QuarantineOptions& options);
 int run_rules_lint(const std::string& config);
+int run_serve(const WebOptions& options);
+// action: add, passwd, remove or list.
+int run_users(const std::string& action, const WebOptions& options);
 int run_rules_test(const std::string& config);
 
 }  // namespace aup::cli

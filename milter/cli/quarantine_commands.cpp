@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/quarantine_view.hpp"
 #include "cli/safe_text.hpp"
+#include "cli/settings_file.hpp"
 #include "engine/rfc3339.hpp"
 #include "engine/settings_loader.hpp"
 #include "quarantine/review.hpp"
@@ -23,24 +24,6 @@ constexpr int kExitUnavailable = 69;
 constexpr int kExitIoErr = 74;
 constexpr int kExitTempFail = 75;
 constexpr int kExitProtocol = 76;
-
-std::optional<Settings> read_settings(const std::string& config) {
-  std::vector<Diagnostic> diagnostics;
-  DiagnosticSink sink(diagnostics);
-  SourceFile file;
-  if (!read_json_file(config, file, sink)) {
-    for (const Diagnostic& d : diagnostics)
-      std::cerr << format_diagnostic(d) << "\n";
-    return std::nullopt;
-  }
-  Settings settings = load_settings(file, sink);
-  if (sink.error_count() > 0) {
-    for (const Diagnostic& d : diagnostics)
-      std::cerr << format_diagnostic(d) << "\n";
-    return std::nullopt;
-  }
-  return settings;
-}
 
 // "2026-11-01" (midnight UTC) or an RFC 3339 time, as the index's UTC text.
 std::optional<std::string> since_text(const std::string& value) {

@@ -84,6 +84,20 @@ struct FooterSettings {
   bool tag_when_omitted = false;
 };
 
+// The compliance officers' web pages (`aupctl serve`).
+struct WebSettings {
+  std::string listen = "127.0.0.1:8026";  // HOST:PORT; loopback unless a proxy is in front
+  std::string accounts;  // JSON file of built-in accounts; "" for web-accounts.json beside
+                         // the quarantine's index
+  // Single sign-on behind a reverse proxy: the header naming the signed-in user ("" off), and
+  // the role such users get. Only safe when nothing but the proxy can reach `listen`.
+  std::string trusted_user_header;
+  std::string trusted_user_role = "auditor";
+  std::vector<std::string> four_eyes_clauses;  // releasing these needs two different officers
+  unsigned session_minutes = 480;
+  bool secure_cookies = false;  // behind TLS: cookies only over HTTPS
+};
+
 struct Settings {
   std::string organisation;
   std::vector<std::string> internal_domains;  // lower case; subdomains included
@@ -106,6 +120,7 @@ struct Settings {
   ClamdSettings clamd;
   QuarantineSettings quarantine;
   FooterSettings footer;
+  WebSettings web;
   RegexLimits regex;
   mime::MimeLimits mime;
   inspect::InspectLimits inspect;

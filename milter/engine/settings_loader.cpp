@@ -23,13 +23,28 @@ class SettingsReader {
 
   Settings read() {
     const Json& root = file_.json;
-    report_unknown_keys(
-        file_, root, "", "",
-        {"organisation", "internal_domains", "internal_networks", "header_prefix", "reply_suffix",
-         "recipient_delimiter", "secure_partner_domains", "working_hours", "all_staff", "personal",
-         "mailbox_map", "daemon", "clamd", "quarantine", "footer", "on_internal_error",
-         "on_regex_limit", "limits", "rule_files"},
-        sink_);
+    report_unknown_keys(file_, root, "", "",
+                        {"organisation",
+                         "internal_domains",
+                         "internal_networks",
+                         "header_prefix",
+                         "reply_suffix",
+                         "recipient_delimiter",
+                         "secure_partner_domains",
+                         "working_hours",
+                         "all_staff",
+                         "personal",
+                         "mailbox_map",
+                         "daemon",
+                         "clamd",
+                         "quarantine",
+                         "footer",
+                         "web",
+                         "on_internal_error",
+                         "on_regex_limit",
+                         "limits",
+                         "rule_files"},
+                        sink_);
     Settings settings;
     settings.organisation = text("/organisation", settings.organisation);
     settings.internal_domains = domains("/internal_domains");
@@ -56,6 +71,7 @@ class SettingsReader {
     read_clamd(settings.clamd);
     read_quarantine(settings.quarantine);
     read_footer(settings.footer);
+    read_web(settings.web);
     return settings;
   }
 
@@ -342,6 +358,28 @@ class SettingsReader {
     quarantine.postfix_config_directory =
         text("/quarantine/postfix_config_directory", quarantine.postfix_config_directory);
     read_sender_notice(quarantine.notice);
+  }
+
+  void read_web(WebSettings& web) {
+    if (!object_at("/web", {"listen", "accounts", "trusted_user_header", "trusted_user_role",
+                            "four_eyes_clauses", "session_minutes", "secure_cookies"})) {
+      return;
+    }
+    web.listen = text("/web/listen", web.listen);
+    if (!valid_host_port(web.listen)) {
+      sink_.error(file_, "/web/listen", "",
+                  fmt::format("\"{}\" is not HOST:PORT, such as 127.0.0.1:8026", web.listen));
+    }
+    web.accounts = beside_config(text("/web/accounts", web.accounts));
+    web.trusted_user_header = text("/web/trusted_user_header", web.trusted_user_header);
+    web.trusted_user_role = text("/web/trusted_user_role", web.trusted_user_role);
+    if (web.trusted_user_role != "officer" && web.trusted_user_role != "auditor") {
+      sink_.error(file_, "/web/trusted_user_role", "",
+                  fmt::format("\"{}\" is not \"officer\" or \"auditor\"", web.trusted_user_role));
+    }
+    web.four_eyes_clauses = strings("/web/four_eyes_clauses");
+    number<unsigned>("/web/session_minutes", web.session_minutes, 5);
+    boolean("/web/secure_cookies", web.secure_cookies);
   }
 
   static bool valid_host_port(const std::string& value) {

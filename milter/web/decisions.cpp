@@ -1,0 +1,104 @@
+// Decisions: each goes through quarantine/review.hpp (decided once, audited) or the audit trail.
+#include "web/decisions.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "quarantine/review.hpp"
+
+namespace aup::web {
+namespace {
+
+constexpr size_t kMaxNote = 1000;
+
+int http_status(quarantine::Outcome outcome) {
+  switch (outcome) {
+    case quarantine::Outcome::done:
+      return 200;
+    case quarantine::Outcome::not_found:
+      return 404;
+    case quarantine::Outcome::not_held:
+      return 409;
+    case quarantine::Outcome::relay_deferred:
+      return 503;
+    case quarantine::Outcome::relay_refused:
+    case quarantine::Outcome::relay_uncertain:
+      return 502;
+    case quarantine::Outcome::failed:
+      return 500;
+  }
+  return 500;
+}
+
+// Notes are one line in the audit trail.
+std::string one_line(std::string note) {
+  std::replace_if(
+      note.begin(), note.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  if (note.size() > kMaxNote) note.resize(kMaxNote);
+  return note;
+}
+
+bool needs_four_eyes(const quarantine::Item& item, const Settings& settings) {
+  const auto& clauses = settings.web.four_eyes_clauses;
+  return std::any_of(item.clauses.begin(), item.clauses.end(), [&](const std::string& clause) {
+    return std::find(clauses.begin(), clauses.end(), clause) != clauses.end();
+  });
+}
+
+// Officers who approved releasing this item since it was last (re)held.
+std::vector<std::string> approvers(quarantine::Index& index, const std::string& id) {
+  std::vector<std::string> names;
+  for (const auto& entry : index.audit(id)) {
+    if (entry.action == "release-failed" || entry.action == "quarantined") names.clear();
+    if (entry.action == "release-approved") names.push_back(entry.actor);
+  }
+  return names;
+}
+
+DecisionResult release(const quarantine::Quarantine& quarantine, const Settings& settings,
+                       const quarantine::Item& item, const DecisionRequest& request) {
+  if (needs_four_eyes(item, settings)) {
+    const auto approved = approvers(quarantine.index(), item.id);
+    if (std::find(approved.begin(), approved.end(), request.officer) != approved.end()) {
+      return {409, "You approved this release already; a different officer must release it."};
+    }
+    if (approved.empty()) {
+      quarantine.index().append_audit({quarantine::now_rfc3339(), item.id, request.officer,
+                                       "release-approved", one_line(request.note)});
+      return {200,
+              "Release approved. Clauses held here need a second officer: a different "
+              "officer must now release it."};
+    }
+  }
+  const auto result = quarantine::release(
+      quarantine, {item.id, request.officer, one_line(request.note), false, "web"},
+      settings.header_prefix);
+  return {http_status(result.outcome), result.message};
+}
+
+}  // namespace
+
+DecisionResult take_decision(const quarantine::Quarantine& quarantine, const Settings& settings,
+                             const std::string& action, const DecisionRequest& request) {
+  const auto item = quarantine.index().find(request.id);
+  if (!item) return {404, "No such message."};
+  if (item->status != quarantine::Status::held) {
+    return {409, fmt::format("This message is {} already; nothing was changed.",
+                             quarantine::to_string(item->status))};
+  }
+  if (action == "release") return release(quarantine, settings, *item, request);
+  if (action == "delete") {
+    const auto result = quarantine::remove(
+        quarantine, {item->id, request.officer, one_line(request.note), false, "web"});
+    return {http_status(result.outcome), result.message};
+  }
+  if (one_line(request.note).find_first_not_of(' ') == std::string::npos) {
+    return {400, "Keeping a message held needs a note saying why."};
+  }
+  quarantine.index().append_audit(
+      {quarantine::now_rfc3339(), item->id, request.officer, "kept-held", one_line(request.note)});
+  return {200, "Kept held; your note is in the audit trail."};
+}
+
+}  // namespace aup::web
