@@ -13,7 +13,19 @@ PACKAGES="
   clamav-daemon clamav-testfiles zip openssl
   clang libclang-rt-14-dev
   debhelper dpkg-dev lintian systemd
+  chromium
 "
+# Node.js (with npm) drives Chromium in the web tests; take Debian's only when none is there.
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
+
+# playwright-core for the browser tests, at the version package-lock.json pins.
+install_browser_driver() {
+  browser_tests="$(dirname "$0")/../tests/web/browser"
+  if [ ! -d "$browser_tests/node_modules/playwright-core" ]; then
+    (cd "$browser_tests" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "install-deps: installed playwright-core for the browser tests"
+  fi
+}
 
 missing=""
 for package in $PACKAGES; do
@@ -24,6 +36,7 @@ done
 
 if [ -z "$missing" ]; then
   echo "install-deps: all packages present"
+  install_browser_driver
   exit 0
 fi
 
@@ -43,3 +56,4 @@ $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 # shellcheck disable=SC2086
 $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 echo "install-deps: installed$missing"
+install_browser_driver

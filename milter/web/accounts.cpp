@@ -161,18 +161,21 @@ void AccountFile::set_password(const std::string& name, const std::string& passw
 void AccountFile::remove(const std::string& name) const {
   const FileLock lock(path_);
   Json document = read_document(path_);
-  Json& accounts = document["accounts"];
-  const auto before = accounts.size();
-  accounts.erase(std::remove_if(accounts.begin(), accounts.end(),
-                                [&](const Json& entry) { return entry.value("name", "") == name; }),
-                 accounts.end());
-  if (accounts.size() == before) throw AccountError(fmt::format("no account {}", name));
+  Json kept = Json::array();
+  for (const Json& entry : document["accounts"]) {
+    if (entry.value("name", "") != name) kept.push_back(entry);
+  }
+  if (kept.size() == document["accounts"].size()) {
+    throw AccountError(fmt::format("no account {}", name));
+  }
+  document["accounts"] = std::move(kept);
   write_document(path_, document);
 }
 
 std::vector<Account> AccountFile::list() const {
   std::vector<Account> accounts;
-  for (const Json& entry : read_document(path_)["accounts"]) {
+  const Json document = read_document(path_);
+  for (const Json& entry : document["accounts"]) {
     const auto role = parse_role(entry.value("role", ""));
     if (role) accounts.push_back({entry.value("name", ""), *role});
   }

@@ -39,7 +39,8 @@ install(DIRECTORY tests/corpus/cases/ tests/corpus/samples/ DESTINATION ${AUP_DA
   FILES_MATCHING PATTERN "*.eml")
 
 install(FILES systemd/aup-milter.service systemd/aup-milter-purge.service
-  systemd/aup-milter-purge.timer DESTINATION ${AUP_SYSTEMD_UNIT_DIR})
+  systemd/aup-milter-purge.timer systemd/aup-milter-web.service
+  DESTINATION ${AUP_SYSTEMD_UNIT_DIR})
 install(FILES packaging/systemd/aup-milter.tmpfiles DESTINATION ${AUP_TMPFILES_DIR}
   RENAME aup-milter.conf)
 

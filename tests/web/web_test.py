@@ -26,6 +26,7 @@ import postfix_test as base  # noqa: E402
 PASSWORD = "correct horse battery staple"
 HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
 FOUR_EYES_CLAUSE = "4.7.1"  # chain letters: releasing one needs two officers here
+SCREENSHOTS = None  # --screenshots DIR keeps the browser test's screenshots (docs/screenshots)
 
 
 class Client:
@@ -313,6 +314,29 @@ class WebTest(base.PostfixFixture):
         for flag in ("HttpOnly", "SameSite=Strict", "Path=/"):
             self.assertIn(flag, set_cookie)
 
+    # --- in a real browser ------------------------------------------------------------------
+
+    def test_in_a_real_browser(self):
+        marked = "OFFICIAL-SENSITIVE budget " + uuid.uuid4().hex  # clause 4.6.1: one officer
+        data = {
+            "base_url": "http://127.0.0.1:%d" % self.web_port, "password": PASSWORD,
+            "release_subject": marked, "release_id": self.hold(subject=marked, text="Figures.\r\n"),
+            "delete_id": self.hold(subject="browser delete " + uuid.uuid4().hex),
+            "hostile_id": self.hold(subject="Chain " + HOSTILE,
+                                    text=base.CHAIN_TEXT + HOSTILE + "\r\n"),
+            "screenshots": SCREENSHOTS or os.path.join(self.root, "screenshots"),
+        }
+        os.makedirs(data["screenshots"], exist_ok=True)
+        proc = subprocess.run(["node", os.path.join(HERE, "browser", "browser_test.mjs")],
+                              env=dict(os.environ, AUP_BROWSER_TEST=json.dumps(data)),
+                              capture_output=True, text=True, timeout=300)
+        self.assertEqual(proc.returncode, 0, "browser test:\n%s%s" % (proc.stdout, proc.stderr))
+        self.assertEqual(self.status_of(data["release_id"]), "released")
+        self.assertEqual(self.status_of(data["delete_id"]), "deleted")
+        self.assertEqual(self.status_of(data["hostile_id"]), "held")
+        self.assertIsNotNone(harness.wait_for(lambda: self.sink.find(marked), 30),
+                             "released in the browser, not delivered" + self.diagnostics())
+
     def test_queue_filters_and_paging(self):
         subject = "filter " + uuid.uuid4().hex
         item_id = self.hold(subject=subject)
@@ -335,7 +359,10 @@ def main():
     ap.add_argument("--aupctl", required=True)
     ap.add_argument("--config", default=base.ARGS.config)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--screenshots", help="keep the browser's screenshots here")
     args, rest = ap.parse_known_args()
+    global SCREENSHOTS
+    SCREENSHOTS = os.path.abspath(args.screenshots) if args.screenshots else None
     base.ARGS.milter, base.ARGS.aupctl = args.milter, args.aupctl
     base.ARGS.config, base.ARGS.keep = os.path.abspath(args.config), args.keep
     started = time.monotonic()
