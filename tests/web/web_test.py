@@ -230,6 +230,39 @@ class WebTest(base.PostfixFixture):
         replay.cookies = session
         self.assertEqual(replay.get("/")[0].status, 303, "the old session cookie still works")
 
+    def test_single_sign_on_header_when_configured(self):
+        item_id = self.hold(subject="sso " + uuid.uuid4().hex)
+        with open(self.config) as f:
+            doc = json.load(f)
+        port = harness.free_port()
+        doc["web"] = {"listen": "127.0.0.1:%d" % port, "trusted_user_header": "X-Remote-User",
+                      "trusted_user_role": "officer"}
+        config = os.path.join(os.path.dirname(self.config), "sso.json")
+        with open(config, "w") as f:
+            json.dump(doc, f)
+        server = subprocess.Popen([base.ARGS.aupctl, "serve", "--config", config],
+                                  stdout=self.server_log, stderr=subprocess.STDOUT)
+        try:
+            self.assertTrue(harness.wait_for(lambda: harness.port_open(port), 30))
+            proxy = {"X-Remote-User": "sam.sso"}
+            client = Client(port)
+            response, page = client.get("/", headers=proxy)
+            self.assertEqual(response.status, 200)
+            self.assertIn("sam.sso (officer)", page)
+            self.assertEqual(client.get("/")[0].status, 303, "no header, no access")
+            self.assertEqual(client.get("/", headers={"X-Remote-User": "<b>x</b>"})[0].status, 303)
+            csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+            response, _ = client.post("/item/%s/keep" % item_id, {"note": "sso"}, headers=proxy)
+            self.assertEqual(response.status, 403, "a form without the token")
+            response, _ = client.post("/item/%s/keep" % item_id, {"csrf": csrf, "note": "sso"},
+                                      headers=proxy)
+            self.assertEqual(response.status, 200)
+            self.assertIn(("sam.sso", "kept-held"), self.audit_of(item_id))
+            # Without the setting (the main server), the header means nothing.
+            self.assertEqual(Client(self.web_port).get("/", headers=proxy)[0].status, 303)
+        finally:
+            harness.stop_process(server)
+
     # --- decisions --------------------------------------------------------------------------
 
     def test_release_reaches_the_sink_and_the_audit_trail(self):
