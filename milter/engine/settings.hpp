@@ -90,9 +90,13 @@ struct WebSettings {
   std::string accounts;  // JSON file of built-in accounts; "" for web-accounts.json beside
                          // the quarantine's index
   // Single sign-on behind a reverse proxy: the header naming the signed-in user ("" off), and
-  // the role such users get. Only safe when nothing but the proxy can reach `listen`.
+  // the role of users without a built-in account of that name (with one, its role). Only safe
+  // when nothing but the proxy can reach `listen`.
   std::string trusted_user_header;
   std::string trusted_user_role = "auditor";
+  // Addresses of the reverse proxies: only their requests may carry the user header, and their
+  // X-Forwarded-For names the client for sign-in throttling.
+  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
   std::vector<std::string> four_eyes_clauses;  // releasing these needs two different officers
   unsigned session_minutes = 480;
   bool secure_cookies = false;  // behind TLS: cookies only over HTTPS

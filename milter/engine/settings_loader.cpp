@@ -361,8 +361,9 @@ class SettingsReader {
   }
 
   void read_web(WebSettings& web) {
-    if (!object_at("/web", {"listen", "accounts", "trusted_user_header", "trusted_user_role",
-                            "four_eyes_clauses", "session_minutes", "secure_cookies"})) {
+    if (!object_at("/web",
+                   {"listen", "accounts", "trusted_user_header", "trusted_user_role",
+                    "trusted_proxies", "four_eyes_clauses", "session_minutes", "secure_cookies"})) {
       return;
     }
     web.listen = text("/web/listen", web.listen);
@@ -377,6 +378,8 @@ class SettingsReader {
       sink_.error(file_, "/web/trusted_user_role", "",
                   fmt::format("\"{}\" is not \"officer\" or \"auditor\"", web.trusted_user_role));
     }
+    if (at("/web/trusted_proxies") != nullptr)
+      web.trusted_proxies = strings("/web/trusted_proxies");
     web.four_eyes_clauses = strings("/web/four_eyes_clauses");
     number<unsigned>("/web/session_minutes", web.session_minutes, 5);
     boolean("/web/secure_cookies", web.secure_cookies);

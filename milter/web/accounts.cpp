@@ -70,8 +70,11 @@ Json read_document(const std::string& path) {
 // Written beside the file, flushed, then renamed over it: never a half-written file. A new file
 // takes its directory's group (the reviewers' group that `aupctl serve` runs in), mode 0640.
 void write_document(const std::string& path, const Json& document) {
+  // A group member could plant a link where the temporary file goes: never follow one.
   const std::string temporary = path + ".new";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  ::unlink(temporary.c_str());
+  const int fd =
+      ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
   if (fd < 0) throw AccountError(fmt::format("{}: {}", temporary, std::strerror(errno)));
   struct stat directory {};
   const std::string parent = std::filesystem::path(path).parent_path().string();
@@ -93,7 +96,7 @@ void write_document(const std::string& path, const Json& document) {
 class FileLock {
  public:
   explicit FileLock(const std::string& path)
-      : fd_(::open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640)) {
+      : fd_(::open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640)) {
     if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) {
       throw AccountError(fmt::format("{}.lock: {}", path, std::strerror(errno)));
     }
@@ -128,15 +131,15 @@ std::optional<Role> parse_role(std::string_view name) {
 bool valid_account_name(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '_' || c == '@' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '@' ||
+           c == '-';
   });
 }
 
 void AccountFile::add(const std::string& name, Role role, const std::string& password) const {
   if (!valid_account_name(name)) {
-    throw AccountError(
-        fmt::format("\"{}\" is not a valid account name (letters, digits, . _ @ -)", name));
+    throw AccountError(fmt::format(
+        "\"{}\" is not a valid account name (lower-case letters, digits, . _ @ -)", name));
   }
   const std::string hash = hash_password(password);
   const FileLock lock(path_);
@@ -182,16 +185,22 @@ std::vector<Account> AccountFile::list() const {
   return accounts;
 }
 
-std::optional<Account> AccountFile::verify(const std::string& name,
-                                           const std::string& password) const {
-  need_sodium();
+std::optional<AccountRecord> AccountFile::find(const std::string& name) const {
   Json document = read_document(path_);
   const Json* entry = find_entry(document, name);
-  const std::string hash = entry != nullptr ? entry->value("hash", "") : decoy_hash();
-  const bool matches = password_matches(hash, password);
-  const auto role = entry != nullptr ? parse_role(entry->value("role", "")) : std::nullopt;
-  if (entry == nullptr || !matches || !role) return std::nullopt;
-  return Account{name, *role};
+  if (entry == nullptr) return std::nullopt;
+  const auto role = parse_role(entry->value("role", ""));
+  if (!role) return std::nullopt;
+  return AccountRecord{{name, *role}, entry->value("hash", "")};
+}
+
+std::optional<AccountRecord> AccountFile::verify(const std::string& name,
+                                                 const std::string& password) const {
+  need_sodium();
+  const auto record = find(name);
+  const bool matches = password_matches(record ? record->hash : decoy_hash(), password);
+  if (!record || !matches) return std::nullopt;
+  return record;
 }
 
 }  // namespace aup::web

@@ -25,8 +25,15 @@ class AccountError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Letters, digits and . _ @ - ; 1 to 64 characters: safe in the audit trail and in a URL.
+// Lower-case letters, digits and . _ @ - ; 1 to 64 characters: safe in the audit trail and in
+// a URL, and one spelling per person ("Alice" and "alice" must not be two officers).
 bool valid_account_name(std::string_view name);
+
+// An account as stored: its hash identifies the password it was signed in with.
+struct AccountRecord {
+  Account account;
+  std::string hash;
+};
 
 class AccountFile {
  public:
@@ -39,9 +46,10 @@ class AccountFile {
   void remove(const std::string& name) const;
 
   std::vector<Account> list() const;
+  std::optional<AccountRecord> find(const std::string& name) const;
   // The account when the password is right; nullopt for a wrong name or password (the same
   // work is done for an unknown name, so the answer's timing does not reveal which).
-  std::optional<Account> verify(const std::string& name, const std::string& password) const;
+  std::optional<AccountRecord> verify(const std::string& name, const std::string& password) const;
 
   const std::string& path() const { return path_; }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <mutex>
 
 #include "quarantine/review.hpp"
 
@@ -35,7 +36,11 @@ int http_status(quarantine::Outcome outcome) {
 std::string one_line(std::string note) {
   std::replace_if(
       note.begin(), note.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
-  if (note.size() > kMaxNote) note.resize(kMaxNote);
+  if (note.size() > kMaxNote) {
+    size_t end = kMaxNote;  // not inside a UTF-8 sequence
+    while (end > 0 && (static_cast<unsigned char>(note[end]) & 0xC0) == 0x80) --end;
+    note.resize(end);
+  }
   return note;
 }
 
@@ -46,24 +51,35 @@ bool needs_four_eyes(const quarantine::Item& item, const Settings& settings) {
   });
 }
 
-// Officers who approved releasing this item since it was last (re)held.
+// Officers who approved releasing this item since anything put it back on hold: an approval
+// given before an officer chose to keep it held, or before a release failed, no longer counts.
 std::vector<std::string> approvers(quarantine::Index& index, const std::string& id) {
   std::vector<std::string> names;
   for (const auto& entry : index.audit(id)) {
-    if (entry.action == "release-failed" || entry.action == "quarantined") names.clear();
+    if (entry.action == "release-failed" || entry.action == "quarantined" ||
+        entry.action == "kept-held" || entry.action == "release-interrupted") {
+      names.clear();
+    }
     if (entry.action == "release-approved") names.push_back(entry.actor);
   }
   return names;
 }
 
+// Two officers approving at the same moment must not both become "the first".
+std::mutex approvals;
+
 DecisionResult release(const quarantine::Quarantine& quarantine, const Settings& settings,
                        const quarantine::Item& item, const DecisionRequest& request) {
   if (needs_four_eyes(item, settings)) {
+    const std::lock_guard<std::mutex> lock(approvals);
     const auto approved = approvers(quarantine.index(), item.id);
-    if (std::find(approved.begin(), approved.end(), request.officer) != approved.end()) {
+    const bool by_another =
+        std::any_of(approved.begin(), approved.end(),
+                    [&](const std::string& name) { return name != request.officer; });
+    if (!by_another && !approved.empty()) {
       return {409, "You approved this release already; a different officer must release it."};
     }
-    if (approved.empty()) {
+    if (!by_another) {
       quarantine.index().append_audit({quarantine::now_rfc3339(), item.id, request.officer,
                                        "release-approved", one_line(request.note)});
       return {200,

@@ -287,7 +287,7 @@ std::string summary_body(const Summary& summary) {
         caption, key, rows);
   };
   return table("By status", "Status", summary.by_status, false) +
-         table("Held messages by clause", "Clause", summary.by_clause, false) +
+         table("Messages by clause (any status)", "Clause", summary.by_clause, false) +
          table("Messages held per day (UTC)", "Day", summary.by_day, true);
 }
 

@@ -49,6 +49,16 @@ std::string param(const Request& request, const char* name) {
   return request.has_param(name) ? request.get_param_value(name) : "";
 }
 
+// ?page=N, from 1 to a bound no listing reaches (so that offsets cannot overflow).
+size_t page_number(const Request& request) {
+  const std::string text = param(request, "page");
+  if (text.empty() || text.size() > 6 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return 1;
+  }
+  return std::max<size_t>(1, std::stoul(text));
+}
+
 }  // namespace
 
 // A signed-in visitor: a built-in account with a session, or a user named by the trusted
@@ -98,7 +108,10 @@ class WebApp {
         std::string(kItemPath) + "/(release|delete|keep)",
         officer([this](const Request& q, Response& r, const Visitor& v) { decide(q, r, v); }));
     server.set_error_handler([this](const Request& request, Response& response) {
-      if (response.body.empty()) error_page(request, response, response.status, "Not found.");
+      if (response.body.empty()) {
+        error_page(request, response, response.status,
+                   response.status == 404 ? "Not found." : "The request was refused.");
+      }
     });
     server.set_exception_handler(
         [this](const Request& request, Response& response, std::exception_ptr error) {
@@ -112,8 +125,8 @@ class WebApp {
           std::cerr << "aupctl serve: " << request.method << " " << request.path << ": " << what
                     << "\n";
           error_page(request, response, 500,
-                     "Something went wrong; nothing was changed by it. "
-                     "The server's log says what.");
+                     "Something went wrong. An action you took may or may not have happened: "
+                     "see the message's audit trail. The server's log says what went wrong.");
         });
   }
 
@@ -153,17 +166,49 @@ class WebApp {
 
   std::optional<Visitor> signed_in(const Request& request) {
     const std::string& header = settings_.web.trusted_user_header;
-    if (!header.empty() && request.has_header(header)) {
-      const std::string name = request.get_header_value(header);
-      if (!valid_account_name(name)) return std::nullopt;
-      const Role role = parse_role(settings_.web.trusted_user_role).value_or(Role::auditor);
-      return Visitor{{name, role}, sso_csrf(name), ""};
+    if (!header.empty() && from_trusted_proxy(request) && request.has_header(header)) {
+      return single_sign_on(lowered(request.get_header_value(header)));
     }
     const std::string token = cookie(request, kSessionCookie);
     if (token.empty()) return std::nullopt;
     const auto session = sessions_.find(token);
     if (!session) return std::nullopt;
-    return Visitor{session->account, session->csrf, token};
+    // The account as it is now: removed, or given a new password, ends the session; a new
+    // role applies at once.
+    const auto record = accounts_.find(session->account.name);
+    if (!record || record->hash != session->credential) {
+      sessions_.close(token);
+      return std::nullopt;
+    }
+    return Visitor{record->account, session->csrf, token};
+  }
+
+  std::optional<Visitor> single_sign_on(const std::string& name) const {
+    if (!valid_account_name(name)) return std::nullopt;
+    const auto record = accounts_.find(name);
+    const Role role = record ? record->account.role
+                             : parse_role(settings_.web.trusted_user_role).value_or(Role::auditor);
+    return Visitor{{name, role}, sso_csrf(name), ""};
+  }
+
+  bool from_trusted_proxy(const Request& request) const {
+    const auto& proxies = settings_.web.trusted_proxies;
+    return std::find(proxies.begin(), proxies.end(), request.remote_addr) != proxies.end();
+  }
+
+  // The client for sign-in throttling: behind a trusted proxy, the address it forwarded.
+  std::string client_address(const Request& request) const {
+    const std::string forwarded = request.get_header_value("X-Forwarded-For");
+    if (forwarded.empty() || !from_trusted_proxy(request)) return request.remote_addr;
+    std::string last = forwarded.substr(forwarded.rfind(',') + 1);
+    last.erase(0, last.find_first_not_of(' '));
+    return last.substr(0, 64);
+  }
+
+  static std::string lowered(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
   }
 
   // A single-sign-on user has no session: the form token is a keyed hash of the name.
@@ -197,23 +242,27 @@ class WebApp {
     if (!same_token(param(request, "csrf"), cookie(request, kLoginCookie))) {
       return login_page(request, response, kStaleForm, 403);
     }
-    const std::string name = param(request, "name");
-    const auto wait = throttle_.wait(name, request.remote_addr);
+    const std::string typed = param(request, "name");
+    // Throttled under its own name only when it could be an account: no unbounded keys.
+    const std::string name = valid_account_name(typed) ? typed : "(not an account name)";
+    const std::string address = client_address(request);
+    const auto wait = throttle_.wait(name, address);
     if (wait.count() > 0) {
       return login_page(request, response,
                         fmt::format("Too many failed sign-ins. Try again in {} minute(s).",
                                     (wait.count() + 59) / 60),
                         429);
     }
-    const auto account = valid_account_name(name)
-                             ? accounts_.verify(name, param(request, "password"))
-                             : std::nullopt;
-    if (!account) {
-      throttle_.failed(name, request.remote_addr);
+    const auto record = valid_account_name(typed)
+                            ? accounts_.verify(typed, param(request, "password"))
+                            : std::nullopt;
+    if (!record) {
+      throttle_.failed(name, address);
       return login_page(request, response, "Wrong account name or password.", 401);
     }
-    throttle_.succeeded(name);
-    response.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + sessions_.open(*account) +
+    throttle_.succeeded(name, address);
+    response.set_header("Set-Cookie", std::string(kSessionCookie) + "=" +
+                                          sessions_.open(record->account, record->hash) +
                                           cookie_attributes("/"));
     redirect(response, "/");
   }
@@ -232,15 +281,14 @@ class WebApp {
   // --- pages ----------------------------------------------------------------------------------
 
   void queue(const Request& request, Response& response, const Visitor& visitor) {
-    QueueQuery query{
-        param(request, "status").empty() ? "held" : param(request, "status"),
-        param(request, "clause"),
-        param(request, "rule"),
-        param(request, "sender"),
-        param(request, "from"),
-        param(request, "to"),
-        param(request, "q"),
-        std::max<size_t>(1, std::strtoul(param(request, "page").c_str(), nullptr, 10))};
+    QueueQuery query{param(request, "status").empty() ? "held" : param(request, "status"),
+                     param(request, "clause"),
+                     param(request, "rule"),
+                     param(request, "sender"),
+                     param(request, "from"),
+                     param(request, "to"),
+                     param(request, "q"),
+                     page_number(request)};
     const auto matching = find_items(quarantine_.index(), query);
     const size_t first = std::min(matching.size(), (query.page - 1) * kPageSize);
     const std::vector<quarantine::Item> shown(
@@ -283,6 +331,9 @@ class WebApp {
     const auto item = quarantine_.index().find(request.matches[1]);
     if (!item)
       return send(response, 404, context("Not found", visitor, ""), "<p>No such message.</p>");
+    if (item->status != quarantine::Status::held) {
+      return item_page(response, visitor, item->id, "This message is no longer held.", 409, false);
+    }
     const std::string action = request.matches[2];
     send(response, 200, context("Confirm: " + action, visitor, "queue"),
          confirm_body(*item, action, visitor.csrf));
@@ -299,8 +350,7 @@ class WebApp {
   void audit(const Request& request, Response& response, const Visitor& visitor) {
     auto entries = quarantine_.index().audit(std::nullopt);
     std::reverse(entries.begin(), entries.end());
-    const size_t page =
-        std::max<size_t>(1, std::strtoul(param(request, "page").c_str(), nullptr, 10));
+    const size_t page = page_number(request);
     const size_t first = std::min(entries.size(), (page - 1) * kPageSize);
     const std::vector<quarantine::AuditEntry> shown(
         entries.begin() + static_cast<long>(first),

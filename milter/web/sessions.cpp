@@ -21,12 +21,12 @@ bool same_token(const std::string& a, const std::string& b) {
   return a.size() == b.size() && !a.empty() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string SessionTable::open(const Account& account) {
+std::string SessionTable::open(const Account& account, const std::string& credential) {
   const std::string token = random_token();
   const std::lock_guard<std::mutex> lock(mutex_);
   const auto now = Clock::now();
   std::erase_if(sessions_, [&](const auto& entry) { return entry.second.expires <= now; });
-  sessions_[token] = Session{account, random_token(), now + lifetime_};
+  sessions_[token] = Session{account, credential, random_token(), now + lifetime_};
   return token;
 }
 
@@ -46,18 +46,32 @@ void SessionTable::close(const std::string& token) {
   sessions_.erase(token);
 }
 
-std::chrono::seconds LoginThrottle::remaining(const Record& record, Clock::time_point now) const {
-  if (record.until <= now) return std::chrono::seconds(0);
-  return std::chrono::ceil<std::chrono::seconds>(record.until - now);
+std::chrono::seconds LoginThrottle::remaining(const Records& records, const std::string& key,
+                                              Clock::time_point now) {
+  const auto found = records.find(key);
+  if (found == records.end() || found->second.until <= now) return std::chrono::seconds(0);
+  return std::chrono::ceil<std::chrono::seconds>(found->second.until - now);
 }
 
 std::chrono::seconds LoginThrottle::wait(const std::string& name, const std::string& address) {
   const std::lock_guard<std::mutex> lock(mutex_);
   const auto now = Clock::now();
-  return std::max(remaining(names_[name], now), remaining(addresses_[address], now));
+  return std::max(remaining(names_, name, now), remaining(addresses_, address, now));
 }
 
-void LoginThrottle::count(Record& record, int free_failures, Clock::time_point now) {
+void LoginThrottle::count(Records& records, const std::string& key, int free_failures,
+                          Clock::time_point now) {
+  if (records.size() >= kMaxRecords) {
+    // Forget what is stale; if a flood of names still fills the map, keep counting the
+    // current one only (its own lockout stays exact).
+    std::erase_if(records, [&](const auto& entry) {
+      return entry.second.until <= now && now - entry.second.last > kForgetAfter;
+    });
+    if (records.size() >= kMaxRecords && !records.contains(key)) return;
+  }
+  Record& record = records[key];
+  if (now - record.last > kForgetAfter && record.until <= now) record.failures = 0;
+  record.last = now;
   ++record.failures;
   const int over = record.failures - free_failures;
   if (over < 0) return;
@@ -68,20 +82,14 @@ void LoginThrottle::count(Record& record, int free_failures, Clock::time_point n
 void LoginThrottle::failed(const std::string& name, const std::string& address) {
   const std::lock_guard<std::mutex> lock(mutex_);
   const auto now = Clock::now();
-  // Names are whatever was typed: forget the harmless records before they pile up.
-  constexpr size_t kMaxRecords = 10000;
-  for (auto* records : {&names_, &addresses_}) {
-    if (records->size() > kMaxRecords) {
-      std::erase_if(*records, [&](const auto& entry) { return entry.second.until <= now; });
-    }
-  }
-  count(names_[name], kFreeFailuresPerName, now);
-  count(addresses_[address], kFreeFailuresPerAddress, now);
+  count(names_, name, kFreeFailuresPerName, now);
+  count(addresses_, address, kFreeFailuresPerAddress, now);
 }
 
-void LoginThrottle::succeeded(const std::string& name) {
+void LoginThrottle::succeeded(const std::string& name, const std::string& address) {
   const std::lock_guard<std::mutex> lock(mutex_);
   names_.erase(name);
+  addresses_.erase(address);
 }
 
 }  // namespace aup::web

@@ -21,7 +21,8 @@ bool same_token(const std::string& a, const std::string& b);
 
 struct Session {
   Account account;
-  std::string csrf;  // every form of this session carries it
+  std::string credential;  // the password hash signed in with: a new password ends the session
+  std::string csrf;        // every form of this session carries it
   Clock::time_point expires;
 };
 
@@ -30,7 +31,7 @@ class SessionTable {
   explicit SessionTable(std::chrono::minutes lifetime) : lifetime_(lifetime) {}
 
   // A new session; returns its token (the cookie's value).
-  std::string open(const Account& account);
+  std::string open(const Account& account, const std::string& credential);
   std::optional<Session> find(const std::string& token);
   void close(const std::string& token);
 
@@ -42,27 +43,34 @@ class SessionTable {
 
 // After kFreeFailuresPerName wrong passwords for one account name, or kFreeFailuresPerAddress
 // from one address (a council office shares one behind its NAT), further tries wait: one minute,
-// doubling with each failure, at most an hour. A success clears the name.
+// doubling with each failure, at most an hour. Failures are forgotten kForgetAfter after the
+// last one, and a success clears its name and address.
 class LoginThrottle {
  public:
   static constexpr int kFreeFailuresPerName = 5;
   static constexpr int kFreeFailuresPerAddress = 20;
+  static constexpr std::chrono::minutes kForgetAfter{15};
+  static constexpr size_t kMaxRecords = 100000;  // per map; names are at most 64 characters
 
   // How long the caller must still wait before another try; zero when it may try now.
   std::chrono::seconds wait(const std::string& name, const std::string& address);
   void failed(const std::string& name, const std::string& address);
-  void succeeded(const std::string& name);
+  void succeeded(const std::string& name, const std::string& address);
 
  private:
   struct Record {
     int failures = 0;
     Clock::time_point until{};
+    Clock::time_point last{};
   };
-  static void count(Record& record, int free_failures, Clock::time_point now);
-  std::chrono::seconds remaining(const Record& record, Clock::time_point now) const;
+  using Records = std::map<std::string, Record>;
+  static void count(Records& records, const std::string& key, int free_failures,
+                    Clock::time_point now);
+  static std::chrono::seconds remaining(const Records& records, const std::string& key,
+                                        Clock::time_point now);
 
   std::mutex mutex_;
-  std::map<std::string, Record> names_, addresses_;
+  Records names_, addresses_;
 };
 
 }  // namespace aup::web

@@ -39,6 +39,7 @@ TEST_CASE("accounts: argon2id hashes, roles, and refusals", "[web]") {
   const AccountFile accounts((dir / "accounts.json").string());
   accounts.add("alice", Role::officer, "a long enough password");
   accounts.add("bob.smith@council", Role::auditor, "another long password");
+  CHECK_THROWS_AS(accounts.add("Alice", Role::auditor, "a long enough password"), AccountError);
   CHECK_THROWS_AS(accounts.add("alice", Role::auditor, "a long enough password"), AccountError);
   CHECK_THROWS_AS(accounts.add("carol", Role::auditor, "short"), AccountError);
   CHECK_THROWS_AS(accounts.add("bad name", Role::auditor, "a long enough password"), AccountError);
@@ -46,10 +47,11 @@ TEST_CASE("accounts: argon2id hashes, roles, and refusals", "[web]") {
 
   const auto alice = accounts.verify("alice", "a long enough password");
   REQUIRE(alice);
-  CHECK(alice->role == Role::officer);
+  CHECK(alice->account.role == Role::officer);
   CHECK_FALSE(accounts.verify("alice", "a long enough passwore"));
   CHECK_FALSE(accounts.verify("nobody", "a long enough password"));
-  CHECK(accounts.verify("bob.smith@council", "another long password")->role == Role::auditor);
+  CHECK(accounts.verify("bob.smith@council", "another long password")->account.role ==
+        Role::auditor);
 
   accounts.set_password("alice", "a brand new password");
   CHECK_FALSE(accounts.verify("alice", "a long enough password"));
@@ -84,13 +86,13 @@ TEST_CASE("sign-in throttling: per account name after 5, per address after 20", 
     throttle.failed("name" + std::to_string(i), "10.0.0.1");
   CHECK(throttle.wait("bob", "10.0.0.1").count() > 50);
   CHECK(throttle.wait("bob", "10.0.0.2").count() == 0);
-  throttle.succeeded("alice");
+  throttle.succeeded("alice", "10.0.0.3");
   CHECK(throttle.wait("alice", "10.0.0.3").count() == 0);
 }
 
 TEST_CASE("sessions: random tokens, expiry, sign-out", "[web]") {
   SessionTable sessions(std::chrono::minutes(5));
-  const std::string token = sessions.open({"alice", Role::officer});
+  const std::string token = sessions.open({"alice", Role::officer}, "hash");
   CHECK(token.size() == 64);
   const auto session = sessions.find(token);
   REQUIRE(session);
@@ -101,7 +103,7 @@ TEST_CASE("sessions: random tokens, expiry, sign-out", "[web]") {
   sessions.close(token);
   CHECK_FALSE(sessions.find(token));
   SessionTable expired(std::chrono::minutes(0));
-  CHECK_FALSE(expired.find(expired.open({"bob", Role::auditor})));
+  CHECK_FALSE(expired.find(expired.open({"bob", Role::auditor}, "hash")));
   CHECK(same_token("abc", "abc"));
   CHECK_FALSE(same_token("abc", "abd"));
   CHECK_FALSE(same_token("", ""));

@@ -244,7 +244,7 @@ class WebTest(base.PostfixFixture):
                                   stdout=self.server_log, stderr=subprocess.STDOUT)
         try:
             self.assertTrue(harness.wait_for(lambda: harness.port_open(port), 30))
-            proxy = {"X-Remote-User": "sam.sso"}
+            proxy = {"X-Remote-User": "Sam.SSO"}  # one person, however the proxy spells it
             client = Client(port)
             response, page = client.get("/", headers=proxy)
             self.assertEqual(response.status, 200)
@@ -262,6 +262,28 @@ class WebTest(base.PostfixFixture):
             self.assertEqual(Client(self.web_port).get("/", headers=proxy)[0].status, 303)
         finally:
             harness.stop_process(server)
+        # Nor from an address that is not a trusted proxy.
+        doc["web"]["trusted_proxies"] = ["192.0.2.1"]
+        with open(config, "w") as f:
+            json.dump(doc, f)
+        server = subprocess.Popen([base.ARGS.aupctl, "serve", "--config", config],
+                                  stdout=self.server_log, stderr=subprocess.STDOUT)
+        try:
+            self.assertTrue(harness.wait_for(lambda: harness.port_open(port), 30))
+            self.assertEqual(Client(port).get("/", headers=proxy)[0].status, 303)
+        finally:
+            harness.stop_process(server)
+
+    def test_removed_account_or_new_password_ends_the_session(self):
+        self.aupctl_static("users", "add", "temp.officer", "--role", "officer",
+                           stdin=PASSWORD + "\n")
+        client = self.officer("temp.officer")
+        self.aupctl_static("users", "passwd", "temp.officer", stdin="a different password\n")
+        self.assertEqual(client.get("/")[0].status, 303, "session outlived a password change")
+        self.assertEqual(client.sign_in("temp.officer", "a different password")[0].status, 303)
+        self.assertEqual(client.get("/")[0].status, 200)
+        self.aupctl_static("users", "remove", "temp.officer")
+        self.assertEqual(client.get("/")[0].status, 303, "session outlived its account")
 
     # --- decisions --------------------------------------------------------------------------
 
@@ -289,6 +311,19 @@ class WebTest(base.PostfixFixture):
         self.assertIn(("oscar", "released"), trail)
         _, audit_page = oscar.get("/audit")
         self.assertIn(item_id, audit_page)
+
+    def test_keeping_held_cancels_an_approval(self):
+        item_id = self.hold(subject="approval " + uuid.uuid4().hex)  # clause 4.7.1: four eyes
+        olivia, oscar = self.officer("olivia"), self.officer("oscar")
+        csrf_o = olivia.csrf("/")
+        self.assertIn("second officer", olivia.post("/item/%s/release" % item_id,
+                                                    {"csrf": csrf_o})[1])
+        csrf_s = oscar.csrf("/")
+        self.assertEqual(oscar.post("/item/%s/keep" % item_id,
+                                    {"csrf": csrf_s, "note": "ask the sender"})[0].status, 200)
+        response, page = oscar.post("/item/%s/release" % item_id, {"csrf": csrf_s})
+        self.assertIn("second officer", page, "an approval given before kept-held still counted")
+        self.assertEqual(self.status_of(item_id), "held")
 
     def test_delete_and_keep_with_a_note(self):
         deleted, kept = self.hold(subject="delete " + uuid.uuid4().hex), \

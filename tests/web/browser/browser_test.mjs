@@ -16,6 +16,7 @@ async function signIn(browser, name, { keyboard = false } = {}) {
   await page.goto(`${base}/login`);
   if (keyboard) {
     // The account field has focus on arrival; Tab reaches the password, Enter submits.
+    await page.waitForFunction(() => document.activeElement?.id === 'name');
     await page.keyboard.type(name);
     await page.keyboard.press('Tab');
     await page.keyboard.type(input.password);
