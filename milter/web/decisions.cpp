@@ -38,7 +38,8 @@ std::string one_line(std::string note) {
       note.begin(), note.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
   if (note.size() > kMaxNote) {
     size_t end = kMaxNote;  // not inside a UTF-8 sequence
-    while (end > 0 && (static_cast<unsigned char>(note[end]) & 0xC0) == 0x80) --end;
+    while (end > 0 && (static_cast<unsigned char>(note[end]) & 0xC0) == 0x80)
+      --end;
     note.resize(end);
   }
   return note;
