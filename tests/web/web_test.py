@@ -132,6 +132,16 @@ class WebTest(base.PostfixFixture):
 
     # --- helpers ----------------------------------------------------------------------------
 
+    def serve(self, config, port):
+        """A second `aupctl serve` with its own configuration, answering on port."""
+        server = subprocess.Popen([base.ARGS.aupctl, "serve", "--config", config],
+                                  stdout=self.server_log, stderr=subprocess.STDOUT)
+        if not harness.wait_for(lambda: server.poll() is not None or harness.port_open(port), 30) \
+                or server.poll() is not None:
+            harness.stop_process(server)
+            self.fail("aupctl serve did not start on port %d" % port)
+        return server
+
     def hold(self, subject="Good luck", text=base.CHAIN_TEXT, attachment=None):
         """Sends a chain letter through Postfix; returns its quarantine id."""
         token = "aup-" + uuid.uuid4().hex
@@ -240,10 +250,8 @@ class WebTest(base.PostfixFixture):
         config = os.path.join(os.path.dirname(self.config), "sso.json")
         with open(config, "w") as f:
             json.dump(doc, f)
-        server = subprocess.Popen([base.ARGS.aupctl, "serve", "--config", config],
-                                  stdout=self.server_log, stderr=subprocess.STDOUT)
+        server = self.serve(config, port)
         try:
-            self.assertTrue(harness.wait_for(lambda: harness.port_open(port), 30))
             proxy = {"X-Remote-User": "Sam.SSO"}  # one person, however the proxy spells it
             client = Client(port)
             response, page = client.get("/", headers=proxy)
@@ -266,10 +274,8 @@ class WebTest(base.PostfixFixture):
         doc["web"]["trusted_proxies"] = ["192.0.2.1"]
         with open(config, "w") as f:
             json.dump(doc, f)
-        server = subprocess.Popen([base.ARGS.aupctl, "serve", "--config", config],
-                                  stdout=self.server_log, stderr=subprocess.STDOUT)
+        server = self.serve(config, port)
         try:
-            self.assertTrue(harness.wait_for(lambda: harness.port_open(port), 30))
             self.assertEqual(Client(port).get("/", headers=proxy)[0].status, 303)
         finally:
             harness.stop_process(server)
