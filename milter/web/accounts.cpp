@@ -79,7 +79,10 @@ void write_document(const std::string& path, const Json& document) {
   struct stat directory {};
   const std::string parent = std::filesystem::path(path).parent_path().string();
   if (::stat(parent.empty() ? "." : parent.c_str(), &directory) == 0) {
-    (void)::fchown(fd, static_cast<uid_t>(-1), directory.st_gid);
+    if (::fchown(fd, static_cast<uid_t>(-1), directory.st_gid) != 0) {
+      // Not fatal: the file keeps its creator's group, and `aupctl serve` says so if it then
+      // cannot read it.
+    }
   }
   const std::string text = document.dump(2) + "\n";
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
