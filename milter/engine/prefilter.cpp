@@ -2,8 +2,8 @@
 #include "engine/prefilter.hpp"
 
 #include "engine/prefilter_pattern.hpp"
+#include "mime/text_decode.hpp"
 
-#include <glib.h>
 #include <hs/hs.h>
 
 #include <algorithm>
@@ -114,8 +114,7 @@ const PrefilterRun::Scan& PrefilterRun::scan(std::string_view text) {
   Scan& result = scanned_[key];
   // Vectorscan's behaviour on invalid UTF-8 is undefined, and a scan can fail: in both cases
   // nothing is ruled out.
-  if (scratch_ == nullptr || text.size() > UINT32_MAX ||
-      !g_utf8_validate_len(text.data(), static_cast<gsize>(text.size()), nullptr)) {
+  if (scratch_ == nullptr || text.size() > UINT32_MAX || !mime::is_valid_utf8(text)) {
     return result;
   }
   result.hits.assign(prefilter_.rule_count(), 0);

@@ -4,7 +4,10 @@
 #include <magic.h>
 
 #include <mutex>
+#include <string_view>
 #include <vector>
+
+#include "inspect/parallel.hpp"
 
 namespace aup::inspect {
 namespace {
@@ -16,6 +19,14 @@ constexpr std::string_view kUnknown = "application/octet-stream";
 // text. So each handle is closed after a few hundred buffers and a fresh one loaded (about
 // 0.1 ms: the database is mapped, not read).
 constexpr unsigned kBuffersPerHandle = 256;
+
+// A fresh handle compiles libmagic's regular expressions as it first meets them: its first
+// text costs some 1.6 ms more than the next. A replacement is given this text first, on a
+// background thread, so that no message waits for that.
+constexpr std::string_view kWarmUpText =
+    "Dear colleagues,\r\n\r\nPlease find the minutes of Tuesday's meeting below. The next "
+    "meeting is on 4 March at 10:00 in room 2.13.\r\n\r\n1. Apologies: none.\r\n2. Budget "
+    "(see the attached figures; totals are \"provisional\").\r\n\r\nRegards,\r\nJo\r\n";
 
 class MagicPool {
  public:
@@ -35,6 +46,21 @@ class MagicPool {
         return handle;
       }
     }
+    return load();
+  }
+
+  void release(Handle handle) {
+    if (handle.magic == nullptr) return;
+    if (++handle.uses >= kBuffersPerHandle) {
+      magic_close(handle.magic);
+      replace_in_background();
+      return;
+    }
+    keep(handle);
+  }
+
+ private:
+  Handle load() const {
     magic_t magic = magic_open(flags_);
     if (magic != nullptr && magic_load(magic, nullptr) != 0) {
       magic_close(magic);
@@ -43,17 +69,25 @@ class MagicPool {
     return {magic, 0};
   }
 
-  void release(Handle handle) {
-    if (handle.magic == nullptr) return;
-    if (++handle.uses >= kBuffersPerHandle) {
+  void keep(Handle handle) {
+    try {
+      std::lock_guard lock(mutex_);
+      idle_.push_back(handle);
+    } catch (...) {
       magic_close(handle.magic);
-      return;
     }
-    std::lock_guard lock(mutex_);
-    idle_.push_back(handle);
   }
 
- private:
+  // The pool is never destroyed, so the job may keep `this`.
+  void replace_in_background() {
+    run_in_background([this] {
+      const Handle fresh = load();
+      if (fresh.magic == nullptr) return;
+      magic_buffer(fresh.magic, kWarmUpText.data(), kWarmUpText.size());
+      keep(fresh);
+    });
+  }
+
   const int flags_;
   std::mutex mutex_;
   std::vector<Handle> idle_;

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 
 #include "mime/gmime_runtime.hpp"
@@ -15,10 +17,6 @@ constexpr size_t kIconvFailed = static_cast<size_t>(-1);
 bool is_utf8_alias(const char* charset) {
   return g_ascii_strcasecmp(charset, "utf-8") == 0 || g_ascii_strcasecmp(charset, "utf8") == 0 ||
          g_ascii_strcasecmp(charset, "us-ascii") == 0 || g_ascii_strcasecmp(charset, "ascii") == 0;
-}
-
-bool is_valid_utf8(std::string_view bytes) {
-  return g_utf8_validate(bytes.data(), static_cast<gssize>(bytes.size()), nullptr) != 0;
 }
 
 std::string guess_run(std::string_view run) {
@@ -228,6 +226,20 @@ void for_each_run(std::string_view raw, OnText on_text, OnRun on_run) {
 }
 
 }  // namespace
+
+bool is_valid_utf8(std::string_view bytes) noexcept {
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  constexpr uint64_t kLowBits = 0x0101010101010101ULL;
+  size_t ascii = 0;  // bytes[0, ascii) are ASCII without NUL, so `ascii` starts a character
+  for (; ascii + 8 <= bytes.size(); ascii += 8) {
+    uint64_t block = 0;
+    std::memcpy(&block, bytes.data() + ascii, sizeof block);
+    const bool has_nul = ((block - kLowBits) & ~block & kHighBits) != 0;
+    if ((block & kHighBits) != 0 || has_nul) break;
+  }
+  const std::string_view rest = bytes.substr(ascii);
+  return g_utf8_validate_len(rest.data(), rest.size(), nullptr) != 0;
+}
 
 std::string make_valid_utf8(std::string_view text) {
   if (is_valid_utf8(text)) return std::string(text);

@@ -1,0 +1,172 @@
+// Attachments are typed on several threads at once: every task runs exactly once, and every
+// attachment gets the type it gets when typed alone, however many messages run together.
+#include <archive.h>
+#include <archive_entry.h>
+#include <glib.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <iterator>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "inspect/inspect.hpp"
+#include "inspect/parallel.hpp"
+#include "inspect/true_type.hpp"
+#include "mime/mime_view.hpp"
+
+namespace {
+
+using aup::inspect::for_each_in_parallel;
+
+struct Member {
+  std::string name;
+  std::string bytes;
+};
+
+std::string zip_of(const std::vector<Member>& members) {
+  std::string out(members.size() * 70000 + 4096, '\0');
+  size_t used = 0;
+  archive* writer = archive_write_new();
+  archive_write_set_format_zip(writer);
+  REQUIRE(archive_write_open_memory(writer, out.data(), out.size(), &used) == ARCHIVE_OK);
+  for (const Member& member : members) {
+    archive_entry* entry = archive_entry_new();
+    archive_entry_set_pathname(entry, member.name.c_str());
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_entry_set_perm(entry, 0644);
+    archive_entry_set_size(entry, static_cast<la_int64_t>(member.bytes.size()));
+    REQUIRE(archive_write_header(writer, entry) == ARCHIVE_OK);
+    REQUIRE(archive_write_data(writer, member.bytes.data(), member.bytes.size()) ==
+            static_cast<la_ssize_t>(member.bytes.size()));
+    archive_entry_free(entry);
+  }
+  archive_write_close(writer);
+  archive_write_free(writer);
+  out.resize(used);
+  return out;
+}
+
+std::string prose(size_t bytes, const std::string& seed) {
+  std::string text;
+  while (text.size() < bytes)
+    text += "The " + seed + " minutes are attached; please review them before the meeting.\r\n";
+  return text;
+}
+
+// The start of this test program itself: an ELF executable.
+std::string own_executable() {
+  std::ifstream file("/proc/self/exe", std::ios::binary);
+  std::string bytes(std::istreambuf_iterator<char>(file), {});
+  bytes.resize(std::min<size_t>(bytes.size(), 64 * 1024));
+  return bytes;
+}
+
+std::string message_with(const std::string& zip) {
+  gchar* encoded = g_base64_encode(reinterpret_cast<const guchar*>(zip.data()), zip.size());
+  std::string body(encoded);
+  g_free(encoded);
+  std::string folded;
+  for (size_t i = 0; i < body.size(); i += 76)
+    folded += body.substr(i, 76) + "\n";
+  return "From: a@medway.gov.uk\nTo: b@example.org\nSubject: papers\nMIME-Version: 1.0\n"
+         "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n" +
+         prose(3000, "inline") +
+         "\n--b\nContent-Type: application/zip; name=papers.zip\n"
+         "Content-Transfer-Encoding: base64\n\n" +
+         folded + "--b--\n";
+}
+
+std::string mixed_archive_message() {
+  const std::string inner = zip_of({{"tool.py", "#!/usr/bin/env python3\nimport os\nprint(1)\n"},
+                                    {"deep.txt", prose(9000, "deep")}});
+  return message_with(zip_of({{"a.txt", prose(13000, "first")},
+                              {"b.txt", prose(3000, "second")},
+                              {"run.txt", "#!/bin/sh\necho hello\n"},
+                              {"prog.dat", own_executable()},
+                              {"inner.zip", inner},
+                              {"c.txt", prose(6000, "third")}}));
+}
+
+}  // namespace
+
+TEST_CASE("parallel: every task runs exactly once", "[inspect][parallel]") {
+  for (const size_t count : {0UL, 1UL, 2UL, 7UL, 1000UL}) {
+    std::vector<std::atomic<int>> runs(count);
+    for_each_in_parallel(count, [&](size_t i) { runs[i].fetch_add(1); });
+    for (size_t i = 0; i < count; ++i)
+      REQUIRE(runs[i].load() == 1);
+  }
+}
+
+TEST_CASE("parallel: callers on many threads at once all finish", "[inspect][parallel]") {
+  std::atomic<size_t> total = 0;
+  std::vector<std::thread> callers;
+  for (int caller = 0; caller < 8; ++caller) {
+    callers.emplace_back([&] {
+      for (int round = 0; round < 200; ++round) {
+        std::vector<std::atomic<int>> runs(5);
+        for_each_in_parallel(runs.size(), [&](size_t i) { runs[i].fetch_add(1); });
+        for (auto& run : runs)
+          total += static_cast<size_t>(run.load());
+      }
+    });
+  }
+  for (std::thread& caller : callers)
+    caller.join();
+  CHECK(total.load() == 8U * 200U * 5U);
+}
+
+TEST_CASE("parallel: background jobs run when there is a worker", "[inspect][parallel]") {
+  std::promise<void> ran;
+  const bool accepted = aup::inspect::run_in_background([&] { ran.set_value(); });
+  if (std::thread::hardware_concurrency() > 1) REQUIRE(accepted);
+  if (accepted) {
+    CHECK(ran.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  }
+}
+
+TEST_CASE("inspect: members typed together get the types each gets alone", "[inspect][parallel]") {
+  const std::string raw = mixed_archive_message();
+  const auto inspected = [&] {
+    aup::mime::MimeView view = aup::mime::parse_message(raw);
+    aup::inspect::inspect_attachments(view, {});
+    return view;
+  };
+  const aup::mime::MimeView view = inspected();
+  REQUIRE(view.uninspectable.empty());
+  REQUIRE(view.attachments.size() == 9);  // the zip, its six members, the inner zip's two
+  for (const auto& part : view.attachments) {
+    INFO(part.filename);
+    CHECK(part.true_type == aup::inspect::true_type_of(part.bytes));
+  }
+  REQUIRE(view.text_parts.size() == 1);
+  CHECK(view.text_parts[0].true_type == aup::inspect::binary_type_of(view.text_parts[0].head));
+
+  const auto type_of = [&](const std::string& name) {
+    for (const auto& part : view.attachments)
+      if (part.filename == name) return part.true_type;
+    FAIL("no member " << name);
+    return std::string();
+  };
+  CHECK(type_of("a.txt") == "text/plain");
+  CHECK(type_of("run.txt") == "text/x-shellscript");
+  CHECK(type_of("tool.py") == "text/x-script.python");
+  CHECK(type_of("prog.dat").starts_with("application/x-"));
+  CHECK(type_of("inner.zip") == "application/zip");
+
+  // Many messages at once: the pool is shared, the results are not.
+  std::vector<std::future<aup::mime::MimeView>> others;
+  for (int i = 0; i < 6; ++i)
+    others.push_back(std::async(std::launch::async, inspected));
+  for (auto& other : others) {
+    const aup::mime::MimeView again = other.get();
+    REQUIRE(again.attachments.size() == view.attachments.size());
+    for (size_t i = 0; i < view.attachments.size(); ++i)
+      CHECK(again.attachments[i].true_type == view.attachments[i].true_type);
+  }
+}
