@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Runs the null milter and aup-milter side by side under aup-loadgen and prints a table of
-medians over repetitions (the whole corpus at 1 and 8 connections, and its messages up to
-100 KB at 1 connection), then `aup/null throughput ratio: R` for 8 connections."""
+"""Runs the null milter, the parsing null milter (the null milter that also parses each
+message as aup-milter does, and nothing more) and aup-milter side by side under aup-loadgen
+and prints a table of medians over repetitions (the whole corpus at 1 and 8 connections, and
+its messages up to 100 KB at 1 connection), then `aup/null throughput ratio: R` for 8
+connections."""
 import argparse
 import json
 import pathlib
@@ -14,6 +16,7 @@ import time
 
 REPETITIONS = 5
 SMALL = 100_000  # the latency target is for messages up to this size
+MILTERS = ("null", "parse", "aup")
 
 
 def free_port():
@@ -56,9 +59,11 @@ def main():
     config["rule_files"] = [str(rules / f) for f in config["rule_files"]]
     config["quarantine"] = {"directory": str(tmp / "quarantine")}
     (tmp / "aup.json").write_text(json.dumps(config))
-    ports = {"null": free_port(), "aup": free_port()}
+    ports = {name: free_port() for name in MILTERS}
     milters = [start([str(bin_dir / "aup-null-milter"), "inet:%d@127.0.0.1" % ports["null"]],
                      ports["null"]),
+               start([str(bin_dir / "aup-null-milter"), "--parse",
+                      "inet:%d@127.0.0.1" % ports["parse"]], ports["parse"]),
                start([str(bin_dir / "aup-milter"), "--config", str(tmp / "aup.json"), "--socket",
                       "inet:%d@127.0.0.1" % ports["aup"], "--foreground"], ports["aup"])]
     small = tmp / "small"
@@ -73,7 +78,7 @@ def main():
     try:
         for label, messages, connections, count in runs:
             for _ in range(REPETITIONS):
-                for name in ("null", "aup"):  # alternating, so drift hits both alike
+                for name in MILTERS:  # alternating, so drift hits all alike
                     report = load(str(bin_dir / "aup-loadgen"), ports[name], messages,
                                   connections, count)
                     results.setdefault((label, connections, name), []).append(report)
@@ -85,7 +90,7 @@ def main():
                                                    "p50 ms", "p90 ms", "p99 ms", "max ms"))
     medians = {}
     for key in [(label, connections, name) for label, _, connections, _ in runs
-                for name in ("null", "aup")]:
+                for name in MILTERS]:
         reports = results[key]
         row = [statistics.median(r["messages_per_second"] for r in reports)] + [
             statistics.median(r["latency_ms"][k] for r in reports)
@@ -96,6 +101,11 @@ def main():
         REPETITIONS, args.messages, corpus, small_count))
     print("p99 added over the null milter, messages up to 100 KB, 1 connection: %.2f ms" % (
         medians[("<=100KB", 1, "aup")][3] - medians[("<=100KB", 1, "null")][3]))
+    print("parse/null throughput ratio: %.3f (the most a milter that parses every message "
+          "as aup-milter does could reach)" % (medians[("all", 8, "parse")][0] /
+                                                medians[("all", 8, "null")][0]))
+    print("aup/parse throughput ratio: %.3f" % (medians[("all", 8, "aup")][0] /
+                                               medians[("all", 8, "parse")][0]))
     print("aup/null throughput ratio: %.3f" % (medians[("all", 8, "aup")][0] /
                                               medians[("all", 8, "null")][0]))
 

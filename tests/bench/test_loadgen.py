@@ -64,14 +64,16 @@ class LoadgenTest(unittest.TestCase):
         config["rule_files"] = [str(rules / f) for f in config["rule_files"]]
         config["quarantine"] = {"directory": str(root / "quarantine")}
         (root / "aup.json").write_text(json.dumps(config))
-        cls.aup_port, cls.null_port = free_port(), free_port()
+        cls.aup_port, cls.null_port, cls.parse_port = free_port(), free_port(), free_port()
         cls.aup = start([ARGS.milter, "--config", str(root / "aup.json"), "--socket",
                          "inet:%d@127.0.0.1" % cls.aup_port, "--foreground"], cls.aup_port)
         cls.null = start([ARGS.null_milter, "inet:%d@127.0.0.1" % cls.null_port], cls.null_port)
+        cls.parse = start([ARGS.null_milter, "--parse", "inet:%d@127.0.0.1" % cls.parse_port],
+                          cls.parse_port)
 
     @classmethod
     def tearDownClass(cls):
-        for process in (cls.aup, cls.null):
+        for process in (cls.aup, cls.null, cls.parse):
             process.terminate()
             process.wait(timeout=15)
         cls.tmp.cleanup()
@@ -93,6 +95,12 @@ class LoadgenTest(unittest.TestCase):
         report = self.load(self.null_port, "--count", "200", "--connections", "8")
         self.assertEqual(report["verdicts"], {"accept": 200})
         self.assertEqual(report["errors"], {})
+
+    def test_parsing_null_milter_accepts_everything(self):
+        report = self.load(self.parse_port, "--count", "200", "--connections", "8")
+        self.assertEqual(report["verdicts"], {"accept": 200})
+        self.assertEqual(report["errors"], {})
+        self.assertIsNone(self.parse.poll(), "the parsing null milter exited")
 
     def test_aup_milter_verdicts_are_counted_exactly(self):
         report = self.load(self.aup_port, "--count", "80", "--connections", "4",
