@@ -137,6 +137,7 @@ Verdict evaluate_parsed(const Policy& policy, const Message& message, const mime
   verdict.direction = classify_direction(envelope, policy.settings);
   verdict.action = Action::accept;
   if (verdict.direction == Direction::inbound) return verdict;  // inbound passes untouched
+  EarlyFooter footer(policy.settings, message, view, verdict.direction);
   MatchScratch scratch(policy.settings.regex);
   ScanState scan{scanner, message.raw, std::nullopt};
   SharedFindings shared;
@@ -162,7 +163,7 @@ Verdict evaluate_parsed(const Policy& policy, const Message& message, const mime
     if (auto match = evaluate_rule(rule, i, context)) verdict.matches.push_back(std::move(*match));
   }
   decide(policy, verdict);
-  add_footer_if_due(policy.settings, message, view, verdict);
+  footer.add_if_due(verdict);
   return verdict;
 }
 

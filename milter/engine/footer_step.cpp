@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "mime/footer.hpp"
 
 namespace aup {
@@ -67,25 +69,39 @@ std::string footer_html(const FooterSettings& footer) {
                   escaped_lines(footer.text)));
 }
 
-void add_footer_if_due(const Settings& settings, const Message& message, const mime::MimeView& view,
-                       Verdict& verdict) {
-  const FooterSettings& footer = settings.footer;
+EarlyFooter::EarlyFooter(const Settings& settings, const Message& message,
+                         const mime::MimeView& view, Direction direction)
+    : settings_(settings),
+      work_(settings.footer.enabled && direction == Direction::outbound ? 1 : 0,
+            [this, &message, &view](size_t) {
+              try {
+                const FooterSettings& footer = settings_.footer;
+                edit_ = mime::add_footer(message.raw,
+                                         {footer.text, footer_html(footer), footer.marker}, &view);
+              } catch (...) {
+                failed_ = true;  // out of memory: reported when the footer is wanted
+              }
+            }) {}
+
+void EarlyFooter::add_if_due(Verdict& verdict) {
+  work_.finish();
+  const FooterSettings& footer = settings_.footer;
   if (!footer.enabled || verdict.direction != Direction::outbound ||
       (verdict.action != Action::accept && verdict.action != Action::tag)) {
     return;
   }
-  const mime::FooterEdit edit =
-      mime::add_footer(message.raw, {footer.text, footer_html(footer), footer.marker}, &view);
+  if (failed_ || !edit_) throw std::runtime_error("the footer could not be worked out");
+  mime::FooterEdit& edit = *edit_;
   verdict.footer = FooterReport{std::string(mime::to_string(edit.outcome)), edit.parts};
   if (edit.outcome == mime::FooterOutcome::added) {
-    BodyEdit body{edit.body, {}};
+    BodyEdit body{std::move(edit.body), {}};
     for (const mime::FieldChange& change : edit.header_changes) {
       body.set_headers.push_back({change.name, change.value, change.present});
     }
     verdict.body_edit = std::move(body);
   } else if (footer.tag_when_omitted && cannot_be_changed(edit.outcome)) {
     verdict.add_headers.push_back(
-        {settings.header_prefix + "Footer", "omitted; " + verdict.footer->outcome});
+        {settings_.header_prefix + "Footer", "omitted; " + verdict.footer->outcome});
   }
 }
 

@@ -3,16 +3,36 @@
 // reported in the verdict with the body edit that the daemon applies.
 #pragma once
 
+#include <optional>
 #include "engine/message.hpp"
 #include "engine/settings.hpp"
 #include "engine/verdict.hpp"
+
+#include "inspect/parallel.hpp"
+#include "mime/footer.hpp"
 #include "mime/mime_view.hpp"
 
 namespace aup {
 
-// `view` is the message as parsed for the rules; its HTML text is reused.
-void add_footer_if_due(const Settings& settings, const Message& message, const mime::MimeView& view,
-                       Verdict& verdict);
+// The footer worked out beside the rules, on another core when one is idle: it does not
+// depend on their outcome, and most outbound mail is accepted and gets it. Begun when the
+// footer is enabled and the mail is outbound; thrown away when the verdict does not want it.
+// `message` and `view` (the message as parsed for the rules, whose HTML text is reused) must
+// outlive this object.
+class EarlyFooter {
+ public:
+  EarlyFooter(const Settings& settings, const Message& message, const mime::MimeView& view,
+              Direction direction);
+
+  // Once the verdict is decided: its footer, body edit or omission tag, when due.
+  void add_if_due(Verdict& verdict);
+
+ private:
+  const Settings& settings_;
+  std::optional<mime::FooterEdit> edit_;
+  bool failed_ = false;
+  inspect::BackgroundTasks work_;  // last: finished before edit_ goes
+};
 
 // The footer's HTML: the configured fragment, or the text as a paragraph; non-ASCII as
 // character references, so that it fits any HTML part's charset.

@@ -60,32 +60,30 @@ class Expander {
   Expander(const InspectLimits& limits, mime::MimeView& view) : limits_(limits), view_(view) {}
 
   void run() {
+    // Inline text is typed too: a program sent as a text/plain body is still a program. Only
+    // binary formats matter there (a script pasted into a message is words to read), and
+    // attached text is typed in full with the attachments. That goes on beside the rest.
+    std::vector<mime::TextPart>& texts = view_.text_parts;
+    BackgroundTasks inline_text(
+        texts.size(), [&texts](size_t k) { texts[k].true_type = binary_type_of(texts[k].head); });
     // Members are appended while walking, so nested archives are reached by the same loop.
     // Each round types everything found so far at once, spread over idle cores (libmagic's
     // text tests cost 1 to 2 ms per text file), then opens the archives among them.
-    type_round(0, view_.attachments.size(), true);
+    type_round(0, view_.attachments.size());
     for (size_t i = 0; i < view_.attachments.size() && !stopped_;) {
       const size_t end = view_.attachments.size();
       for (; i < end && !stopped_; ++i)
         if (listed(kArchiveTypes, view_.attachments[i].true_type)) expand(i);
-      if (!stopped_) type_round(end, view_.attachments.size(), false);
+      if (!stopped_) type_round(end, view_.attachments.size());
     }
+    inline_text.finish();
   }
 
-  // Types attachments [begin, end), and in the first round the message's own text parts.
-  // Inline text is typed too: a program sent as a text/plain body is still a program. Only
-  // binary formats matter there (a script pasted into a message is words to read), and
-  // attached text is typed in full with the attachments.
-  void type_round(size_t begin, size_t end, bool with_text) {
-    std::vector<mime::TextPart>& texts = view_.text_parts;
-    const size_t text_count = with_text ? texts.size() : 0;
-    for_each_in_parallel(text_count + end - begin, [&](size_t k) {
-      if (k < text_count) {
-        texts[k].true_type = binary_type_of(texts[k].head);
-      } else {
-        Attachment& part = view_.attachments[begin + k - text_count];
-        part.true_type = true_type_of(part.bytes);
-      }
+ private:
+  void type_round(size_t begin, size_t end) {
+    for_each_in_parallel(end - begin, [&](size_t k) {
+      Attachment& part = view_.attachments[begin + k];
+      part.true_type = true_type_of(part.bytes);
     });
   }
 

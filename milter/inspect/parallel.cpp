@@ -9,12 +9,11 @@
 #include <thread>
 
 namespace aup::inspect {
-namespace {
 
 // One call's tasks. Whoever takes an index runs that task; the caller waits until every task
 // taken has finished, since a worker may still be running one after the caller ran out.
-struct Batch {
-  Batch(size_t tasks, const std::function<void(size_t)>& run) : count(tasks), task(run) {}
+struct TaskBatch {
+  TaskBatch(size_t tasks, const std::function<void(size_t)>& run) : count(tasks), task(run) {}
 
   // Runs tasks until none is left to take.
   void work() {
@@ -40,6 +39,8 @@ struct Batch {
   std::condition_variable done;
 };
 
+namespace {
+
 class Pool {
  public:
   // Workers are detached and the pool never destroyed: they hold nothing but the pool itself
@@ -57,7 +58,7 @@ class Pool {
   }
 
   // Asks up to `helpers` idle workers to join in.
-  void offer(const std::shared_ptr<Batch>& batch, size_t helpers) {
+  void offer(const std::shared_ptr<TaskBatch>& batch, size_t helpers) {
     helpers = std::min<size_t>(helpers, threads_);
     for (size_t i = 0; i < helpers; ++i)
       post([batch] { batch->work(); });
@@ -106,7 +107,7 @@ Pool& pool() {
 void for_each_in_parallel(size_t count, const std::function<void(size_t)>& task) {
   if (count == 0) return;
   if (count == 1) return task(0);
-  auto batch = std::make_shared<Batch>(count, task);
+  auto batch = std::make_shared<TaskBatch>(count, task);
   try {
     pool().offer(batch, count - 1);
   } catch (...) {
@@ -114,6 +115,24 @@ void for_each_in_parallel(size_t count, const std::function<void(size_t)>& task)
   }
   batch->work();
   batch->wait();
+}
+
+BackgroundTasks::BackgroundTasks(size_t count, std::function<void(size_t)> task)
+    : task_(std::move(task)) {
+  if (count == 0) return;
+  batch_ = std::make_shared<TaskBatch>(count, task_);
+  try {
+    pool().offer(batch_, count);
+  } catch (...) {
+    // No memory for the queue: finish() does it all.
+  }
+}
+
+void BackgroundTasks::finish() noexcept {
+  if (!batch_) return;
+  batch_->work();
+  batch_->wait();
+  batch_.reset();
 }
 
 bool run_in_background(std::function<void()> job) noexcept {
