@@ -1,5 +1,7 @@
 // Independent pieces of one message's work spread over idle cores, so that a message with
 // several attachments is not typed one attachment after another while other cores wait.
+// The pool's threads start at its first use, after the daemon has forked; a process forked
+// later has none, and its callers then simply do all the work themselves.
 #pragma once
 
 #include <cstddef>
