@@ -84,12 +84,13 @@ EarlyFooter::EarlyFooter(const Settings& settings, const Message& message,
             }) {}
 
 void EarlyFooter::add_if_due(Verdict& verdict) {
-  work_.finish();
   const FooterSettings& footer = settings_.footer;
   if (!footer.enabled || verdict.direction != Direction::outbound ||
       (verdict.action != Action::accept && verdict.action != Action::tag)) {
+    work_.cancel();  // not worked out here if no worker has begun it
     return;
   }
+  work_.finish();
   if (failed_ || !edit_) throw std::runtime_error("the footer could not be worked out");
   mime::FooterEdit& edit = *edit_;
   verdict.footer = FooterReport{std::string(mime::to_string(edit.outcome)), edit.parts};

@@ -16,7 +16,8 @@ namespace aup {
 
 // The footer worked out beside the rules, on another core when one is idle: it does not
 // depend on their outcome, and most outbound mail is accepted and gets it. Begun when the
-// footer is enabled and the mail is outbound; thrown away when the verdict does not want it.
+// footer is enabled and the mail is outbound; when the verdict does not want it, dropped if
+// no worker has begun it and thrown away if one has.
 // `message` and `view` (the message as parsed for the rules, whose HTML text is reused) must
 // outlive this object.
 class EarlyFooter {
@@ -31,7 +32,7 @@ class EarlyFooter {
   const Settings& settings_;
   std::optional<mime::FooterEdit> edit_;
   bool failed_ = false;
-  inspect::BackgroundTasks work_;  // last: finished before edit_ goes
+  inspect::BackgroundTasks work_;  // last: done with edit_ before edit_ goes
 };
 
 // The footer's HTML: the configured fragment, or the text as a paragraph; non-ASCII as

@@ -26,6 +26,15 @@ struct TaskBatch {
     }
   }
 
+  // Takes every task no one has taken yet, without running it.
+  void cancel() {
+    const size_t taken = std::min(next.exchange(count), count);
+    if (taken < count && finished.fetch_add(count - taken) + (count - taken) == count) {
+      std::lock_guard lock(mutex);
+      done.notify_all();
+    }
+  }
+
   void wait() {
     std::unique_lock lock(mutex);
     done.wait(lock, [&] { return finished.load() == count; });
@@ -131,6 +140,13 @@ BackgroundTasks::BackgroundTasks(size_t count, std::function<void(size_t)> task)
 void BackgroundTasks::finish() noexcept {
   if (!batch_) return;
   batch_->work();
+  batch_->wait();
+  batch_.reset();
+}
+
+void BackgroundTasks::cancel() noexcept {
+  if (!batch_) return;
+  batch_->cancel();
   batch_->wait();
   batch_.reset();
 }

@@ -1,7 +1,8 @@
 // Independent pieces of one message's work spread over idle cores, so that a message with
 // several attachments is not typed one attachment after another while other cores wait.
-// The pool's threads start at its first use, after the daemon has forked; a process forked
-// later has none, and its callers then simply do all the work themselves.
+// The pool's threads start at its first use, which must come after any fork that is not
+// followed by exec (the daemon forks before it reads any mail): a child would inherit a pool
+// without threads, whose background jobs never run.
 #pragma once
 
 #include <cstddef>
@@ -18,17 +19,19 @@ struct TaskBatch;
 // must not throw.
 void for_each_in_parallel(size_t count, const std::function<void(size_t)>& task);
 
-// Tasks begun now and completed by finish() or the destructor, for work that can overlap the
-// caller's own: idle workers take them meanwhile; finish() has the caller run whatever no
-// worker has taken, then waits for the rest. task must not throw.
+// Tasks begun now, for work that can overlap the caller's own: idle workers take them
+// meanwhile. finish() has the caller run whatever no worker has taken, then waits for the
+// rest; cancel() (and the destructor) drops what no worker has taken and waits only for
+// what is running. task must not throw.
 class BackgroundTasks {
  public:
   BackgroundTasks(size_t count, std::function<void(size_t)> task);
   BackgroundTasks(const BackgroundTasks&) = delete;
   BackgroundTasks& operator=(const BackgroundTasks&) = delete;
-  ~BackgroundTasks() { finish(); }
+  ~BackgroundTasks() { cancel(); }
 
   void finish() noexcept;
+  void cancel() noexcept;
 
  private:
   std::function<void(size_t)> task_;  // the batch refers to it, so this object never moves

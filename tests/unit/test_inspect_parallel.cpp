@@ -122,11 +122,39 @@ TEST_CASE("parallel: callers on many threads at once all finish", "[inspect][par
 }
 
 TEST_CASE("parallel: background jobs run when there is a worker", "[inspect][parallel]") {
-  std::promise<void> ran;
-  const bool accepted = aup::inspect::run_in_background([&] { ran.set_value(); });
+  auto ran = std::make_shared<std::promise<void>>();  // outlives the test if the job is late
+  std::future<void> done = ran->get_future();
+  const bool accepted = aup::inspect::run_in_background([ran] { ran->set_value(); });
   if (std::thread::hardware_concurrency() > 1) REQUIRE(accepted);
-  if (accepted) {
-    CHECK(ran.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  if (accepted) CHECK(done.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+}
+
+TEST_CASE("parallel: background tasks run once when finished, at most once when cancelled",
+          "[inspect][parallel]") {
+  for (const bool cancel : {false, true}) {
+    std::vector<std::atomic<int>> runs(1000);  // 100 ms of work: more than a worker gets
+    {
+      aup::inspect::BackgroundTasks tasks(runs.size(), [&](size_t i) {
+        runs[i].fetch_add(1);
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      });
+      if (cancel) {
+        tasks.cancel();
+      } else {
+        tasks.finish();
+      }
+      tasks.finish();  // a second call does nothing
+    }
+    size_t total = 0;
+    for (auto& run : runs) {
+      REQUIRE(run.load() <= 1);
+      total += static_cast<size_t>(run.load());
+    }
+    if (cancel) {
+      CHECK(total < runs.size());  // the caller ran none; a worker at most a few
+    } else {
+      CHECK(total == runs.size());
+    }
   }
 }
 
@@ -169,4 +197,30 @@ TEST_CASE("inspect: members typed together get the types each gets alone", "[ins
     for (size_t i = 0; i < view.attachments.size(); ++i)
       CHECK(again.attachments[i].true_type == view.attachments[i].true_type);
   }
+}
+
+TEST_CASE("inspect: a limit that stops the walk leaves the other attachments typed",
+          "[inspect][parallel]") {
+  // The archive goes past the unpacked total; the program attached after it is still typed
+  // (all attachments of a round are typed before any archive among them is opened).
+  const std::string zip = zip_of({{"big.txt", prose(20000, "big")}});
+  std::string raw = message_with(zip);
+  const std::string program = own_executable();
+  gchar* encoded = g_base64_encode(reinterpret_cast<const guchar*>(program.data()), program.size());
+  const std::string base64(encoded);
+  g_free(encoded);
+  raw.replace(raw.rfind("--b--"), 5,
+              "--b\nContent-Type: application/octet-stream; name=notes.dat\n"
+              "Content-Transfer-Encoding: base64\n\n" +
+                  base64 + "\n--b--");
+  aup::mime::MimeView view = aup::mime::parse_message(raw);
+  aup::inspect::InspectLimits limits;
+  limits.max_total_bytes = 1000;
+  aup::inspect::inspect_attachments(view, limits);
+  REQUIRE(view.uninspectable.size() == 1);
+  CHECK(view.uninspectable[0].find("more than 1000 bytes unpacked") != std::string::npos);
+  bool program_typed = false;
+  for (const auto& part : view.attachments)
+    if (part.filename == "notes.dat") program_typed = part.true_type.starts_with("application/x-");
+  CHECK(program_typed);
 }
