@@ -4,8 +4,6 @@
 
 #include <stdexcept>
 
-#include "mime/footer.hpp"
-
 namespace aup {
 namespace {
 

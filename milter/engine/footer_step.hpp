@@ -4,10 +4,10 @@
 #pragma once
 
 #include <optional>
+
 #include "engine/message.hpp"
 #include "engine/settings.hpp"
 #include "engine/verdict.hpp"
-
 #include "inspect/parallel.hpp"
 #include "mime/footer.hpp"
 #include "mime/mime_view.hpp"

@@ -111,30 +111,31 @@ Pool& pool() {
   return *instance;
 }
 
+// The batch of `count` tasks, offered to up to `helpers` idle workers.
+std::shared_ptr<TaskBatch> begin_batch(size_t count, const std::function<void(size_t)>& task,
+                                       size_t helpers) {
+  auto batch = std::make_shared<TaskBatch>(count, task);
+  try {
+    pool().offer(batch, helpers);
+  } catch (...) {
+    // No memory for the queue: the caller does it all.
+  }
+  return batch;
+}
+
 }  // namespace
 
 void for_each_in_parallel(size_t count, const std::function<void(size_t)>& task) {
   if (count == 0) return;
   if (count == 1) return task(0);
-  auto batch = std::make_shared<TaskBatch>(count, task);
-  try {
-    pool().offer(batch, count - 1);
-  } catch (...) {
-    // No memory for the queue: the caller does it all.
-  }
+  const auto batch = begin_batch(count, task, count - 1);
   batch->work();
   batch->wait();
 }
 
 BackgroundTasks::BackgroundTasks(size_t count, std::function<void(size_t)> task)
     : task_(std::move(task)) {
-  if (count == 0) return;
-  batch_ = std::make_shared<TaskBatch>(count, task_);
-  try {
-    pool().offer(batch_, count);
-  } catch (...) {
-    // No memory for the queue: finish() does it all.
-  }
+  if (count > 0) batch_ = begin_batch(count, task_, count);
 }
 
 void BackgroundTasks::finish() noexcept {

@@ -24,9 +24,9 @@ inline size_t content_hash(std::string_view bytes) {
 // UTF-8 and never cut short.
 std::string to_utf8(std::string_view bytes, const char* charset);
 
-// True when `bytes` is valid UTF-8 without NUL bytes (as g_utf8_validate_len), with runs of
-// ASCII checked eight bytes at a time: most mail text is ASCII, and this is asked of every
-// text several times.
+// True when `bytes` is valid UTF-8 without NUL bytes (as g_utf8_validate_len). Its leading
+// ASCII is checked eight bytes at a time and only the rest by glib's byte loop: most mail text
+// is ASCII, and this is asked of every text several times.
 bool is_valid_utf8(std::string_view bytes) noexcept;
 
 // Replaces invalid UTF-8 sequences and NUL bytes with U+FFFD.
