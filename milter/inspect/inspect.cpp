@@ -8,10 +8,11 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
 
+#include "inspect/names.hpp"
 #include "inspect/parallel.hpp"
 #include "inspect/true_type.hpp"
-#include "mime/text_decode.hpp"
 
 namespace aup::inspect {
 namespace {
@@ -66,6 +67,9 @@ class Expander {
     std::vector<mime::TextPart>& texts = view_.text_parts;
     BackgroundTasks inline_text(
         texts.size(), [&texts](size_t k) { texts[k].true_type = binary_type_of(texts[k].head); });
+    // Names are seen as a reader's eye sees them, whatever format characters they hold.
+    for (Attachment& part : view_.attachments)
+      add_visible_names(part);
     // Members are appended while walking, so nested archives are reached by the same loop.
     // Each round types everything found so far at once, spread over idle cores (libmagic's
     // text tests cost 1 to 2 ms per text file), then opens the archives among them.
@@ -82,8 +86,9 @@ class Expander {
  private:
   void type_round(size_t begin, size_t end) {
     for_each_in_parallel(end - begin, [&](size_t k) {
+      // Encrypted members come typed already: their bytes were never read.
       Attachment& part = view_.attachments[begin + k];
-      part.true_type = true_type_of(part.bytes);
+      if (part.true_type.empty()) part.true_type = true_type_of(part.bytes);
     });
   }
 
@@ -107,6 +112,7 @@ class Expander {
     ArchivePtr handle(archive_read_new());
     archive_read_support_filter_all(handle.get());
     archive_read_support_format_all(handle.get());
+    declare_name_charsets(handle.get());
     if (listed(kCompressionTypes, parent.true_type)) archive_read_support_format_raw(handle.get());
     if (archive_read_open_memory(handle.get(), parent.bytes.data(), parent.bytes.size()) !=
         ARCHIVE_OK) {
@@ -123,6 +129,7 @@ class Expander {
   }
 
   void read_members(const Attachment& parent, std::vector<Attachment>& members) {
+    const Utf8NamesInThisThread utf8_names;  // outlives the archive, whose converters it shapes
     ArchivePtr handle = open(parent);
     if (!handle) return;
     size_t unpacked = 0;
@@ -135,10 +142,9 @@ class Expander {
       if (archive_entry_filetype(entry) != AE_IFREG) continue;
       if (++members_ > limits_.max_members)
         return stop("more than {} archive members", limits_.max_members);
-      Attachment member = member_of(parent, entry, members.size() + 1);
+      Attachment member = member_of(parent, handle.get(), entry, members.size() + 1);
       if (archive_entry_is_encrypted(entry)) {
-        uninspectable(
-            fmt::format("member \"{}\" of {} is encrypted", member.filename, display_name(parent)));
+        encrypted(parent, entry, member);
       } else if (!read_data(handle.get(), parent, member, unpacked)) {
         members.push_back(std::move(member));
         return;
@@ -147,23 +153,36 @@ class Expander {
     }
   }
 
-  Attachment member_of(const Attachment& parent, archive_entry* entry, size_t number) {
-    const char* utf8 = archive_entry_pathname_utf8(entry);
-    const char* raw = archive_entry_pathname(entry);
+  Attachment member_of(const Attachment& parent, archive* handle, archive_entry* entry,
+                       size_t number) {
     Attachment member;
-    // Without a UTF-8 name (old zips: code page 437, or raw bytes), the raw one converted as
-    // any undeclared text is, so that names in verdicts and records are always valid UTF-8.
-    member.filename = utf8 != nullptr  ? mime::make_valid_utf8(utf8)
-                      : raw != nullptr ? mime::to_utf8(raw, nullptr)
-                                       : "data";
-    member.names = {member.filename};
     member.path = fmt::format("{}/{}", parent.path, number);
+    // A member without a readable name is still typed, but no name rule can see it.
+    if (std::optional<std::string> name = member_name(handle, entry)) {
+      member.filename = std::move(*name);
+      member.names = {member.filename};
+      add_visible_names(member);
+    } else {
+      uninspectable(fmt::format("the name of member {} of {} cannot be read: {}", number,
+                                display_name(parent), error_of(handle)));
+    }
     member.disposition = "archive member";
     member.message_depth = parent.message_depth;
     member.archive_depth = parent.archive_depth + 1;
     member.container =
         parent.container.empty() ? parent.filename : parent.container + "/" + parent.filename;
     return member;
+  }
+
+  // Its bytes cannot be read, so it is shown as the archive lists it: its declared size, of
+  // unknown type. Encrypted content cannot be checked (clause 4.8.1).
+  void encrypted(const Attachment& parent, archive_entry* entry, Attachment& member) {
+    member.disposition = std::string(kEncryptedMember);
+    member.true_type = "application/octet-stream";
+    if (archive_entry_size_is_set(entry) != 0)
+      member.size = static_cast<size_t>(std::max<la_int64_t>(archive_entry_size(entry), 0));
+    uninspectable(
+        fmt::format("member {} of {} is encrypted", display_name(member), display_name(parent)));
   }
 
   // Reads one member's data within the limits; false when reading must stop.
@@ -173,7 +192,7 @@ class Expander {
       const la_ssize_t got = archive_read_data(handle, buffer.data(), buffer.size());
       if (got == 0) return true;
       if (got < 0) {
-        uninspectable(fmt::format("member \"{}\" of {} cannot be read: {}", member.filename,
+        uninspectable(fmt::format("member {} of {} cannot be read: {}", display_name(member),
                                   display_name(parent), error_of(handle)));
         return false;
       }
@@ -211,6 +230,10 @@ class Expander {
 };
 
 }  // namespace
+
+std::string shown_type(const mime::Attachment& part) {
+  return part.disposition == kEncryptedMember ? "encrypted, type unknown" : part.true_type;
+}
 
 void inspect_attachments(mime::MimeView& view, const InspectLimits& limits) noexcept {
   try {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
+#include <string_view>
 
 #include "mime/mime_view.hpp"
 
@@ -15,6 +17,13 @@ struct InspectLimits {
   size_t max_total_bytes = 256 * 1024 * 1024;  // uncompressed, per message
   size_t max_ratio = 100;                      // uncompressed : compressed, per archive
 };
+
+// The `disposition` of an archive member that is encrypted: its bytes unread, its `true_type`
+// unknown (application/octet-stream), its `size` the one the archive declares.
+inline constexpr std::string_view kEncryptedMember = "encrypted archive member";
+
+// The type to show a reviewer: what inspection learnt, saying so when the bytes were unseen.
+std::string shown_type(const mime::Attachment& part);
 
 // Sets `true_type` on every attachment and appends archive members as attachments
 // (`container`, `archive_depth`). What cannot be read goes to `view.uninspectable`.
