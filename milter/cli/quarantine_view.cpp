@@ -45,7 +45,7 @@ Json message_content(const std::string& raw, const Settings& settings) {
   for (const auto& attachment : view.attachments) {
     out["attachments"].push_back({{"name", attachment.filename},
                                   {"other_names", attachment.names},
-                                  {"true_type", attachment.true_type},
+                                  {"true_type", inspect::shown_type(attachment)},
                                   {"declared_type", attachment.content_type},
                                   {"size", attachment.size},
                                   {"inside", attachment.container}});

@@ -3,6 +3,7 @@
 // cannot be read, format characters in names, and encrypted members.
 #include <archive.h>
 #include <archive_entry.h>
+#include <glib.h>
 #include <locale.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/quarantine_view.hpp"
 #include "inspect/inspect.hpp"
 #include "inspect/names.hpp"
 #include "mime/mime_view.hpp"
@@ -249,4 +251,24 @@ TEST_CASE("an encrypted member shows its declared size and an unknown type",
   CHECK(aup::inspect::shown_type(member) == "encrypted, type unknown");
   REQUIRE(view.uninspectable.size() == 1);
   CHECK(view.uninspectable[0] == "member \"minutes.txt\" of \"locked.zip\" is encrypted");
+}
+
+TEST_CASE("a reviewer sees an encrypted member as encrypted, with its size", "[archive_names]") {
+  const std::string zip =
+      written(archive_write_set_format_zip, "minutes.txt", "zip:encryption=zipcrypt", "secret");
+  gchar* encoded = g_base64_encode(reinterpret_cast<const guchar*>(zip.data()), zip.size());
+  const std::string message =
+      "From: jo.bloggs@medway.gov.uk\nTo: partner@example.org\nSubject: minutes\n"
+      "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+      "Content-Type: text/plain\n\nThe minutes.\n--b\n"
+      "Content-Type: application/zip; name=locked.zip\nContent-Transfer-Encoding: base64\n\n" +
+      std::string(encoded) + "\n--b--\n";
+  g_free(encoded);
+  const auto view = aup::cli::review_view({}, std::nullopt, message, {});
+  const auto& member = view["content"]["attachments"].at(1);
+  CHECK(member["name"] == "minutes.txt");
+  CHECK(member["true_type"] == "encrypted, type unknown");
+  CHECK(member["size"] == 14);
+  CHECK_THAT(aup::cli::review_text(view),
+             Catch::Contains("minutes.txt: encrypted, type unknown (declared ), 14 bytes"));
 }
