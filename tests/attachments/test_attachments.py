@@ -39,6 +39,22 @@ def zipped(members, compression=zipfile.ZIP_DEFLATED):
     return buffer.getvalue()
 
 
+def zipped_with_raw_name(placeholder, raw_name, utf8_flag=False):
+    """A zip whose one member's name is exactly `raw_name` (bytes), with bit 11 (UTF-8) as
+    given: zipfile sets that flag itself from the name, so a same-length ASCII placeholder is
+    written and then replaced (the name is in the local and the central header, under no CRC),
+    and the flag set in both headers."""
+    assert len(placeholder) == len(raw_name)
+    content = bytearray(zipped({placeholder: b"WScript.Echo('hello');\n"}, zipfile.ZIP_STORED))
+    assert content.count(placeholder.encode()) == 2
+    content = bytearray(content.replace(placeholder.encode(), raw_name))
+    if utf8_flag:
+        for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            header = content.index(signature) + flags_at
+            content[header:header + 2] = struct.pack("<H", 0x800)
+    return bytes(content)
+
+
 def check(raw):
     return mail.check(ARGS, raw)
 
@@ -107,6 +123,43 @@ class Attachments(unittest.TestCase):
         verdict = self.verdict("locked.zip", content)
         self.assert_verdict(verdict, "quarantine", ["uninspectable-content"])
         self.assertIn("encrypted", verdict["matches"][0]["detail"])
+
+
+    def test_non_ascii_member_names_meet_the_name_rules(self):
+        """Read in the daemon's C locale: UTF-8 flagged (zipfile sets bit 11), CP437 without
+        the flag, and bidi overrides; the name is never replaced by "data"."""
+        cases = {
+            "UTF-8 flag": zipped({"fact\u00fcre.js": b"WScript.Echo(1);\n"}),
+            "CP437": zipped_with_raw_name("factXre.js", "fact\u00fcre.js".encode("cp437")),
+            "right-to-left override": zipped({"photo\u202egpj.exe": b"just bytes"}),
+            "override before txt.js": zipped({"invoice\u202etxt.js": b"WScript.Echo(1);\n"}),
+        }
+        for what, content in cases.items():
+            with self.subTest(what):
+                verdict = self.verdict("docs.zip", content, "application/zip")
+                self.assertEqual(verdict["action"], "reject", verdict)
+                details = {m["rule"]: m["detail"] for m in verdict["matches"]}
+                self.assertIn("executable-attachment-name", details)
+                self.assertNotIn('"data"', details["executable-attachment-name"])
+        verdict = self.verdict("docs.zip", cases["CP437"], "application/zip")
+        self.assertIn("fact\u00fcre.js", verdict["matches"][0]["detail"])
+
+    def test_format_characters_do_not_hide_an_extension(self):
+        """A left-to-right mark or a zero-width joiner after or inside ".exe" is invisible to a
+        reader, and must be to the name rules too: in a MIME file name and in an archive."""
+        for name in ("tool.exe\u200e", "tool.e\u200dxe", "\u2066tool.js\u2069"):
+            with self.subTest(name):
+                self.assert_verdict(self.verdict(name, b"just bytes"), "reject",
+                                    ["executable-attachment-name"])
+                self.assert_verdict(self.verdict("tools.zip", zipped({name: b"just bytes"})),
+                                    "reject", ["executable-attachment-name"])
+
+    def test_member_whose_name_cannot_be_read_is_held(self):
+        """Flagged UTF-8 but not UTF-8: no reader agrees on the name, so it is uninspectable."""
+        content = zipped_with_raw_name("badXY.txt", b"bad\xff\xfe.txt", utf8_flag=True)
+        verdict = self.verdict("odd.zip", content, "application/zip")
+        self.assert_verdict(verdict, "quarantine", ["uninspectable-content"])
+        self.assertIn("cannot be read", verdict["matches"][0]["detail"])
 
     def test_broken_zip_is_held(self):
         content = zipped({"minutes.txt": b"Board minutes " * 200})
