@@ -155,6 +155,17 @@ void add_web(CLI::App& app, aup::cli::WebOptions& options, int& status) {
   action("list", "List accounts and their roles");
 }
 
+// `--rcpt a b FILE` leaves FILE over (each --rcpt takes one address, so that the file may
+// follow it): say what to write instead of only that FILE was not expected.
+void explain_extra_arguments(CLI::App& app, const CLI::ParseError& error) {
+  if (dynamic_cast<const CLI::ExtrasError*>(&error) == nullptr || !app.got_subcommand("check") ||
+      app.get_subcommand("check")->count("--rcpt") == 0) {
+    return;
+  }
+  std::cerr << "aupctl check: each --rcpt takes one address; for several recipients repeat it "
+               "(--rcpt a@example.org --rcpt b@example.org)\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -186,6 +197,7 @@ int main(int argc, char** argv) {
     return app.exit(version);
   } catch (const CLI::ParseError& error) {
     app.exit(error);
+    explain_extra_arguments(app, error);
     return aup::cli::kExitUsage;
   }
   return status;

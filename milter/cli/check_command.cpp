@@ -1,10 +1,14 @@
 // `aupctl check`: read one message, evaluate it with the production engine, print the verdict.
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
 
 #include "cli/commands.hpp"
 #include "engine/addresses.hpp"
@@ -17,17 +21,34 @@
 namespace aup::cli {
 namespace {
 
-bool read_input(const std::string& name, std::string& out) {
-  if (name == "-") {
-    out.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    return !std::cin.bad();
+// Reads all of `fd`; "" when it worked, else why not (strerror).
+std::string read_all(int fd, std::string& out) {
+  char buffer[65536];
+  for (;;) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got == 0) return "";
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return std::strerror(errno);
+    out.append(buffer, static_cast<size_t>(got));
   }
-  std::ifstream in(name, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  out = buffer.str();
-  return !in.bad();
+}
+
+// The whole of `name` ("-": standard input) in `out`; "" when it worked, else why not. Read
+// through the descriptor so that every failure is seen: a stream reads a directory, or a file
+// that fails with EIO, as an empty message, and that would get a verdict.
+std::string read_input(const std::string& name, std::string& out) {
+  const bool standard_input = name == "-";
+  const int fd = standard_input ? STDIN_FILENO : ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::strerror(errno);
+  struct stat status {};
+  std::string problem;
+  if (::fstat(fd, &status) == 0 && S_ISDIR(status.st_mode)) {
+    problem = "it is a directory, not a message file";
+  } else {
+    problem = read_all(fd, out);
+  }
+  if (!standard_input) ::close(fd);
+  return problem;
 }
 
 // Usage problems in the options, or "" when they are fine.
@@ -114,8 +135,8 @@ int run_check(const CheckOptions& options) {
     std::cerr << "aupctl check: " << problem << "\n";
     return kExitUsage;
   }
-  if (!read_input(options.input, message.raw)) {
-    std::cerr << "aupctl check: cannot read " << options.input << "\n";
+  if (const std::string problem = read_input(options.input, message.raw); !problem.empty()) {
+    std::cerr << "aupctl check: cannot read " << options.input << ": " << problem << "\n";
     return kExitNoInput;
   }
   const LoadResult loaded = load_policy(options.config);

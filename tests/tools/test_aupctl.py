@@ -79,6 +79,17 @@ class CheckContract(unittest.TestCase):
         self.assertEqual(verdict["direction"], "outbound")  # both recipients counted
         self.assertEqual([m["rule"] for m in verdict["matches"]], ["all-staff-restricted"])
 
+    def test_several_addresses_after_one_rcpt_are_refused_with_a_hint(self):
+        # The man page once said several addresses could follow one --rcpt; they cannot (the
+        # file may follow it), so the error must say how to give several.
+        run = aupctl("check", "--config", CONFIG, "--rcpt", "a@example.org", "b@example.org",
+                     self.mail)
+        self.assertEqual(run.returncode, 64)
+        self.assertEqual(run.stdout, b"")
+        self.assertIn(b"each --rcpt takes one address", run.stderr)
+        man = (ROOT / "packaging" / "man" / "aupctl.1").read_text()
+        self.assertNotIn("give several after one", man)
+
     def test_external_client_without_login_is_inbound_and_untouched(self):
         verdict = self.check("--client-ip", "203.0.113.5", self.files.write("exe.eml", EXE_MAIL))
         self.assertEqual(verdict["direction"], "inbound")
@@ -115,6 +126,32 @@ class ExitCodes(unittest.TestCase):
         run = aupctl("check", "--config", CONFIG, "/nonexistent/message.eml")
         self.assertEqual(run.returncode, 66)
         self.assertIn(b"/nonexistent/message.eml", run.stderr)
+
+    def test_a_directory_is_not_a_message(self):
+        run = aupctl("check", "--config", CONFIG, self.files.dir.name)
+        self.assertEqual(run.returncode, 66)
+        self.assertEqual(run.stdout, b"")  # no verdict for something that is not a message
+        self.assertIn(b"is a directory", run.stderr)
+        directory = os.open(self.files.dir.name, os.O_RDONLY)
+        self.addCleanup(os.close, directory)
+        run = subprocess.run([AUPCTL, "check", "--config", CONFIG, "-"], stdin=directory,
+                             capture_output=True, timeout=60)
+        self.assertEqual(run.returncode, 66)
+        self.assertEqual(run.stdout, b"")
+
+    def test_a_file_that_fails_to_read_is_66(self):
+        # /proc/self/mem opens but every read at offset 0 fails (EIO), as a bad disk would.
+        run = aupctl("check", "--config", CONFIG, "/proc/self/mem")
+        self.assertEqual(run.returncode, 66)
+        self.assertEqual(run.stdout, b"")
+        self.assertIn(b"/proc/self/mem: ", run.stderr)
+
+    @unittest.skipIf(os.geteuid() == 0, "root reads files whatever their mode")
+    def test_a_file_without_read_permission_is_66(self):
+        os.chmod(self.mail, 0)
+        run = aupctl("check", "--config", CONFIG, self.mail)
+        self.assertEqual(run.returncode, 66)
+        self.assertIn(b"Permission denied", run.stderr)
 
     def test_bad_configuration_is_78_with_file_line_and_offset(self):
         rules = self.files.write("rules.json", '{"rules": [\n {"id": "r", "description": "d",\n'
