@@ -28,7 +28,9 @@ TextPosition position_for(const SourceFile& file, std::string pointer) {
 
 std::string format_diagnostic(const Diagnostic& d) {
   std::string out = d.file;
-  if (d.line > 0) out += fmt::format(":{}:{}", d.line, d.column);
+  // Columns are 1-based; a diagnostic that knows only its line says so rather than ":0".
+  if (d.line > 0) out += fmt::format(":{}", d.line);
+  if (d.line > 0 && d.column > 0) out += fmt::format(":{}", d.column);
   out += d.severity == Diagnostic::Severity::error ? ": error: " : ": warning: ";
   if (!d.rule_id.empty()) out += fmt::format("rule '{}' ", d.rule_id);
   if (!d.pointer.empty()) out += fmt::format("({}) ", d.pointer);

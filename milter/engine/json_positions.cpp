@@ -151,8 +151,8 @@ TextPosition position_of_offset(std::string_view text, size_t offset) {
     if (text[i] == '\n') {
       ++position.line;
       position.column = 1;
-    } else {
-      ++position.column;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++position.column;  // characters, as index_json_positions counts them
     }
   }
   return position;

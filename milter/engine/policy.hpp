@@ -57,6 +57,7 @@ struct Rule {
   RuleExamples examples;
   std::string file;  // where it was defined, for messages
   int line = 0;
+  int column = 0;  // 1-based like line; 0 with line 0 (position unknown)
 };
 
 struct Policy {

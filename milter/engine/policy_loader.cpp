@@ -72,7 +72,10 @@ class RuleReader {
     Rule rule;
     rule.file = file_.path;
     const auto position = file_.positions.find(at);
-    rule.line = position != file_.positions.end() ? position->second.line : 0;
+    if (position != file_.positions.end()) {
+      rule.line = position->second.line;
+      rule.column = position->second.column;
+    }
     read_identity(object, at, rule);
     report_unknown_keys(file_, object, at, rule.id,
                         {"id", "description", "policy_ref", "scope", "pattern", "check", "params",

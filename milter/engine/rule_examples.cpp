@@ -184,6 +184,7 @@ Diagnostic cost_warning(const Rule& rule, std::string message) {
   warning.severity = Diagnostic::Severity::warning;
   warning.file = rule.file;
   warning.line = rule.line;
+  warning.column = rule.column;  // columns are 1-based: a 0 here printed as "file:3:0"
   warning.rule_id = rule.id;
   warning.message = std::move(message);
   return warning;

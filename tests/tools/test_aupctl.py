@@ -189,6 +189,20 @@ class RulesCommands(unittest.TestCase):
         self.assertEqual(run.returncode, 0, run.stdout)
         self.assertIn(b"0 errors", run.stdout)
 
+    def test_lint_columns_are_one_based(self):
+        # An example that makes its pattern hit the PCRE2 limits is reported at the rule, which
+        # starts on line 3, column 2: it was reported at column 0.
+        rules = self.files.write("rules.json", '{"rules": [\n\n {"id": "slow", '
+                                 '"description": "d", "policy_ref": "3.5", "scope": "body", '
+                                 '"pattern": "(a+)+$", "action": "tag", "examples": '
+                                 '{"no_match": ["' + "a" * 40 + 'b"]}}]}')
+        config = self.files.write("aup.json", json.dumps({"internal_domains": ["medway.gov.uk"],
+                                                          "rule_files": [rules]}))
+        out = aupctl("rules", "lint", "--config", config).stdout.decode()
+        self.assertIn(f"{rules}:3:2: warning: rule 'slow': on its own no_match example 0: "
+                      "the pattern hit its limits", out)
+        self.assertNotRegex(out, r":\d+:0: ")
+
     def test_rules_test_reports_a_failing_example_and_exits_1(self):
         rules = self.files.write("rules.json", json.dumps({"rules": [{
             "id": "word", "description": "d", "policy_ref": "3.5", "scope": "body",
