@@ -84,9 +84,10 @@ std::string stored_zip(const std::string& name, unsigned flags, const std::strin
   return local + central + end;
 }
 
-// Written by libarchive: `format` a writer setter, `options` its options, UTF-8 names.
+// Written by libarchive: `format` a writer setter, `options` its options; the name UTF-8, or
+// bytes written as they are (`raw_name`).
 std::string written(int (*format)(archive*), const std::string& name, const char* options = "",
-                    const char* passphrase = nullptr) {
+                    const char* passphrase = nullptr, bool raw_name = false) {
   // libarchive's writers need a UTF-8 locale as much as its readers (its pax writer crashes on
   // a non-ASCII name in the "C" locale); reading is left to inspect_attachments alone.
   const aup::inspect::Utf8NamesInThisThread utf8_names;
@@ -99,7 +100,10 @@ std::string written(int (*format)(archive*), const std::string& name, const char
     REQUIRE(archive_write_set_passphrase(writer, passphrase) == ARCHIVE_OK);
   REQUIRE(archive_write_open_memory(writer, out.data(), out.size(), &used) == ARCHIVE_OK);
   archive_entry* entry = archive_entry_new();
-  archive_entry_set_pathname_utf8(entry, name.c_str());
+  if (raw_name)
+    archive_entry_copy_pathname(entry, name.c_str());  // the bytes as they are
+  else
+    archive_entry_set_pathname_utf8(entry, name.c_str());
   archive_entry_set_filetype(entry, AE_IFREG);
   archive_entry_set_perm(entry, 0644);
   const std::string data = "Board minutes\n";
@@ -179,6 +183,15 @@ TEST_CASE("zip member names are read in the charset the zip declares", "[inspect
 TEST_CASE("pax tar names are read as UTF-8", "[inspect][archive_names]") {
   const MimeView view =
       inspected(written(archive_write_set_format_pax, "fact\u00fcre.js"), "docs.tar");
+  CHECK(view.uninspectable.empty());
+  CHECK(only_member(view).filename == "fact\u00fcre.js");
+}
+
+TEST_CASE("legacy tar names in an undeclared charset are guessed, not lost",
+          "[inspect][archive_names]") {
+  const std::string latin1 = "fact\xfcre.js";
+  const MimeView view =
+      inspected(written(archive_write_set_format_gnutar, latin1, "", nullptr, true), "docs.tar");
   CHECK(view.uninspectable.empty());
   CHECK(only_member(view).filename == "fact\u00fcre.js");
 }
