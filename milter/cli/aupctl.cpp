@@ -102,11 +102,13 @@ void add_quarantine(CLI::App& app, aup::cli::QuarantineOptions& options, int& st
                    "Who is reading (recorded; default: the login name)");
   for (const auto& [name, help] :
        {std::pair<std::string, std::string>{"release", "Deliver a held message to its recipients"},
-        {"delete", "Delete a held message without delivering it"}}) {
+        {"delete", "Delete a held message without delivering it"},
+        {"keep-held", "Keep a message held, recording why (the note is required)"}}) {
     CLI::App* decide = add_quarantine_action(*quarantine, options, status, name, help);
     decide->add_option("ID", options.id, "Quarantine id")->required();
     decide->add_option("--reviewer", options.reviewer, "Who decides (recorded)")->required();
-    decide->add_option("--note", options.note, "Why (recorded)");
+    CLI::Option* note = decide->add_option("--note", options.note, "Why (recorded)");
+    if (name == "keep-held") note->required();
     if (name == "release") {
       decide->add_flag("--retry-interrupted", options.retry_interrupted,
                        "Retry a release that was interrupted (a duplicate is possible)");

@@ -63,7 +63,7 @@ struct WebOptions {
 
 int run_check(const CheckOptions& options);
 int run_bench(const BenchOptions& options);
-// action: list, show, release, delete, purge or audit.
+// action: list, show, release, delete, keep-held, purge or audit.
 int run_quarantine(const std::string& action, const QuarantineOptions& options);
 int run_rules_lint(const std::string& config);
 int run_serve(const WebOptions& options);

@@ -138,6 +138,26 @@ int list(const quarantine::Quarantine& place, const QuarantineOptions& options) 
   return kExitOk;
 }
 
+// The stored bytes. Only bytes that were written out count as viewed in the audit trail: a
+// refusal or a failure shows nobody anything.
+int show_raw(const quarantine::Quarantine& place, const quarantine::Item& item,
+             const std::optional<std::string>& message, const QuarantineOptions& options) {
+  if (!message) {
+    std::cerr << "aupctl quarantine show: the stored message is no longer kept\n";
+    return kExitNoInput;
+  }
+  if (isatty(STDOUT_FILENO) && !options.force) {
+    std::cerr << "aupctl quarantine show: --raw writes the sender's bytes unfiltered; redirect "
+                 "it to a file (or add --force to print it on this terminal)\n";
+    return kExitUsage;
+  }
+  std::cout.write(message->data(), static_cast<std::streamsize>(message->size()));
+  std::cout.flush();
+  if (!std::cout.good()) return kExitIoErr;
+  record_view(place, item.id, options.reviewer, true);
+  return kExitOk;
+}
+
 int show(const quarantine::Quarantine& place, const Settings& settings,
          const QuarantineOptions& options) {
   const auto item = place.index().find(options.id);
@@ -147,26 +167,16 @@ int show(const quarantine::Quarantine& place, const Settings& settings,
     return kExitNoInput;
   }
   const auto message = place.store().read_message(item->id);
-  record_view(place, item->id, options.reviewer, options.raw);
-  if (options.raw) {
-    if (!message) {
-      std::cerr << "aupctl quarantine show: the stored message is no longer kept\n";
-      return kExitNoInput;
-    }
-    if (isatty(STDOUT_FILENO) && !options.force) {
-      std::cerr << "aupctl quarantine show: --raw writes the sender's bytes unfiltered; redirect "
-                   "it to a file (or add --force to print it on this terminal)\n";
-      return kExitUsage;
-    }
-    std::cout.write(message->data(), static_cast<std::streamsize>(message->size()));
-    return std::cout.good() ? kExitOk : kExitIoErr;
-  }
+  if (options.raw) return show_raw(place, *item, message, options);
   const auto view = review_view(*item, place.store().read_record(item->id), message, settings);
   if (options.json) {
     print_json(view);
   } else {
     std::cout << review_text(view);
   }
+  std::cout.flush();
+  if (!std::cout.good()) return kExitIoErr;
+  record_view(place, item->id, options.reviewer, false);
   return kExitOk;
 }
 
@@ -180,11 +190,16 @@ int decide(const quarantine::Quarantine& place, const Settings& settings,
         action);
     return kExitUsage;
   }
+  if (action == "keep-held" && options.note.find_first_not_of(' ') == std::string::npos) {
+    std::cerr << "aupctl quarantine keep-held: --note must say why it stays held\n";
+    return kExitUsage;
+  }
   const quarantine::Decision decision{options.id, reviewer, options.note, options.retry_interrupted,
                                       os_user()};
   const quarantine::ReviewResult result =
-      action == "release" ? quarantine::release(place, decision, settings.header_prefix)
-                          : quarantine::remove(place, decision);
+      action == "release"     ? quarantine::release(place, decision, settings.header_prefix)
+      : action == "keep-held" ? quarantine::keep_held(place, decision)
+                              : quarantine::remove(place, decision);
   const bool done = result.outcome == quarantine::Outcome::done;
   (done ? std::cout : std::cerr) << fmt::format(
       "{}{}\n", done ? "" : fmt::format("aupctl quarantine {}: ", action),
@@ -251,7 +266,9 @@ int run_quarantine(const std::string& action, const QuarantineOptions& options) 
     place.reconcile();
     if (action == "list") return list(place, options);
     if (action == "show") return show(place, *settings, options);
-    if (action == "release" || action == "delete") return decide(place, *settings, options, action);
+    if (action == "release" || action == "delete" || action == "keep-held") {
+      return decide(place, *settings, options, action);
+    }
     if (action == "purge") return purge(place, *settings, options);
     return audit(place, options);
   } catch (const std::exception& error) {

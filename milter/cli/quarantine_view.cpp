@@ -11,12 +11,16 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json why_held(const std::optional<nlohmann::json>& record) {
+// The index keeps the matches after the stored record is gone (deleted, purged); items
+// indexed before it kept them have only the record.
+Json why_held(const quarantine::Item& item, const std::optional<nlohmann::json>& record) {
   Json out = Json::array();
-  if (!record) return out;
   const nlohmann::json::json_pointer at("/verdict/matches");
-  if (!record->contains(at) || !record->at(at).is_array()) return out;
-  for (const auto& match : record->at(at)) {
+  const nlohmann::json* matches = &item.matches;
+  if (matches->empty() && record && record->contains(at)) matches = &record->at(at);
+  if (!matches->is_array()) return out;
+  for (const auto& match : *matches) {
+    if (!match.is_object()) continue;
     out.push_back({{"rule", match.value("rule", "")},
                    {"clause", match.value("policy_ref", "")},
                    {"action", match.value("action", "")},
@@ -135,7 +139,7 @@ Json review_view(const quarantine::Item& item, const std::optional<nlohmann::jso
                  const std::optional<std::string>& message, const Settings& settings) {
   Json view;
   view["item"] = quarantine::to_json(item);
-  view["why"] = why_held(record);
+  view["why"] = why_held(item, record);
   if (message) {
     view["content"] = message_content(*message, settings);
   } else {

@@ -38,6 +38,11 @@ class Index {
   virtual void mark_removed(const std::string& id, const AuditEntry& entry) = 0;
 
   virtual void append_audit(const AuditEntry& entry) = 0;
+  // Appends `entry` unless the trail already has the same one (item, actor, action, detail) after
+  // the item's last entry whose action is in `since`: a repeat that says nothing new. Atomic, so
+  // a form sent twice at once is recorded once. False when it was a repeat.
+  virtual bool append_audit_once(const AuditEntry& entry,
+                                 const std::vector<std::string>& since) = 0;
   // Oldest first; every item's entries when id is empty.
   virtual std::vector<AuditEntry> audit(const std::optional<std::string>& id) = 0;
 };

@@ -35,6 +35,9 @@ struct Item {
   // Envelope, Message-ID and body, hashed: the same message offered again (the MTA retrying
   // after a crash before it heard our answer) is recognised and kept once.
   std::string fingerprint;
+  // Why it was held: the verdict's matches as the record has them. Kept in the index because
+  // the record goes with the stored copy, and reviewers still need the reasons after that.
+  nlohmann::json matches = nlohmann::json::array();
 };
 
 struct AuditEntry {

@@ -107,6 +107,8 @@ Item item_from_record(const nlohmann::json& record) {
   item.rules = strings_at(record, nlohmann::json::json_pointer("/rules"));
   item.clauses = strings_at(record, nlohmann::json::json_pointer("/clauses"));
   item.fingerprint = string_at(record, "/fingerprint");
+  const nlohmann::json::json_pointer matches("/verdict/matches");
+  if (record.contains(matches) && record.at(matches).is_array()) item.matches = record.at(matches);
   const auto size = record.find("size");
   item.size = size != record.end() && size->is_number_unsigned() ? size->get<size_t>() : 0;
   return item;

@@ -214,6 +214,23 @@ ReviewResult remove(const Quarantine& quarantine, const Decision& decision) {
   return {Outcome::done, fmt::format("{} deleted", item->id)};
 }
 
+ReviewResult keep_held(const Quarantine& quarantine, const Decision& decision) {
+  ReviewResult refusal;
+  const auto item = held_item(quarantine, decision.id, refusal);
+  if (!item) return refusal;
+  // After any of these a note to keep it held says something new again (an approval to
+  // release, for one, is cancelled only by a fresh kept-held entry).
+  static const std::vector<std::string> kNewSince = {"quarantined", "release-approved",
+                                                     "release-failed", "release-interrupted"};
+  if (!quarantine.index().append_audit_once(entry(decision, "kept-held", decision.note),
+                                            kNewSince)) {
+    return {Outcome::done, fmt::format("{} is already kept held by {} with this note; nothing "
+                                       "new was recorded",
+                                       item->id, decision.reviewer)};
+  }
+  return {Outcome::done, fmt::format("{} kept held; the note is in the audit trail", item->id)};
+}
+
 PurgeResult purge(const Quarantine& quarantine, const std::string& cutoff,
                   const std::string& actor) {
   PurgeResult result;

@@ -43,6 +43,10 @@ inline constexpr std::chrono::minutes kReleaseInterruptedAfter{10};
 ReviewResult release(const Quarantine& quarantine, const Decision& decision,
                      const std::string& header_prefix);
 ReviewResult remove(const Quarantine& quarantine, const Decision& decision);
+// Leaves a held item held and records the reviewer's note ("kept-held"). The same note from
+// the same reviewer again, with nothing having happened to the item since (a form sent twice),
+// is done already: nothing is recorded and the message says so. The front ends require a note.
+ReviewResult keep_held(const Quarantine& quarantine, const Decision& decision);
 
 struct PurgeResult {
   size_t expired = 0;  // held items that reached the retention age

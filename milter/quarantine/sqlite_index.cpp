@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS items (
   decision_time TEXT NOT NULL DEFAULT '',
   note TEXT NOT NULL DEFAULT '',
   stored INTEGER NOT NULL DEFAULT 1,
-  fingerprint TEXT NOT NULL DEFAULT ''
+  fingerprint TEXT NOT NULL DEFAULT '',
+  matches TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS items_fingerprint ON items(fingerprint);
 CREATE INDEX IF NOT EXISTS items_time ON items(time);
@@ -131,7 +132,7 @@ std::vector<std::string> json_strings(const std::string& text) {
 
 constexpr const char* kItemColumns =
     "id, time, queue_id, mode, sender, recipients, subject, direction, rules, clauses, size, "
-    "status, reviewer, decision_time, note, stored, fingerprint";
+    "status, reviewer, decision_time, note, stored, fingerprint, matches";
 
 Item item_from(const Statement& row) {
   Item item;
@@ -152,6 +153,8 @@ Item item_from(const Statement& row) {
   item.note = row.text(14);
   item.stored = row.number(15) != 0;
   item.fingerprint = row.text(16);
+  auto matches = nlohmann::json::parse(row.text(17), nullptr, false);
+  if (matches.is_array()) item.matches = std::move(matches);
   return item;
 }
 
@@ -180,6 +183,7 @@ class SqliteIndex final : public Index {
       enter_wal_mode();
       execute("PRAGMA synchronous=FULL");
       execute(kSchema);
+      add_matches_column();
     } catch (...) {
       sqlite3_close(db_);
       throw;
@@ -193,7 +197,7 @@ class SqliteIndex final : public Index {
     const std::lock_guard lock(mutex_);
     Transaction transaction(*this);
     Statement insert(db_, fmt::format("INSERT OR IGNORE INTO items ({}) VALUES "
-                                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                       kItemColumns));
     insert.bind(1, item.id).bind(2, item.time).bind(3, item.queue_id).bind(4, item.mode);
     insert.bind(5, item.sender).bind(6, json_text(item.recipients));
@@ -202,6 +206,7 @@ class SqliteIndex final : public Index {
     insert.bind(11, static_cast<int64_t>(item.size)).bind(12, std::string(to_string(item.status)));
     insert.bind(13, item.reviewer).bind(14, item.decision_time).bind(15, item.note);
     insert.bind(16, int64_t{item.stored ? 1 : 0}).bind(17, item.fingerprint);
+    insert.bind(18, item.matches.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     insert.step();
     if (sqlite3_changes(db_) == 0) return false;
     insert_audit(entry);
@@ -278,6 +283,20 @@ class SqliteIndex final : public Index {
     insert_audit(entry);
   }
 
+  bool append_audit_once(const AuditEntry& entry, const std::vector<std::string>& since) override {
+    const std::lock_guard lock(mutex_);
+    // One statement: SQLite runs it under one write lock, so no second writer slips in between.
+    Statement insert(db_,
+                     "INSERT INTO audit (time, item_id, actor, action, detail) "
+                     "SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM audit WHERE "
+                     "item_id = ?2 AND actor = ?3 AND action = ?4 AND detail = ?5 AND seq > "
+                     "(SELECT coalesce(max(seq), 0) FROM audit WHERE item_id = ?2 AND action IN "
+                     "(SELECT value FROM json_each(?6))))");
+    insert.bind(1, entry.time).bind(2, entry.item_id).bind(3, entry.actor);
+    insert.bind(4, entry.action).bind(5, entry.detail).bind(6, json_text(since)).step();
+    return sqlite3_changes(db_) != 0;
+  }
+
   std::vector<AuditEntry> audit(const std::optional<std::string>& id) override {
     const std::lock_guard lock(mutex_);
     Statement query(db_,
@@ -327,6 +346,22 @@ class SqliteIndex final : public Index {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+  }
+
+  // Indexes made before the matches column get it (empty: the reasons were not kept then).
+  // Another process may add it at the same moment: then the column is there, which suffices.
+  void add_matches_column() {
+    if (has_matches_column()) return;
+    if (sqlite3_exec(db_, "ALTER TABLE items ADD COLUMN matches TEXT NOT NULL DEFAULT '[]'",
+                     nullptr, nullptr, nullptr) != SQLITE_OK &&
+        !has_matches_column()) {
+      throw IndexError(fmt::format("quarantine index: {}", sqlite3_errmsg(db_)));
+    }
+  }
+
+  bool has_matches_column() {
+    Statement column(db_, "SELECT 1 FROM pragma_table_info('items') WHERE name = 'matches'");
+    return column.step();
   }
 
   void execute(const char* sql) {

@@ -113,9 +113,10 @@ DecisionResult take_decision(const quarantine::Quarantine& quarantine, const Set
   if (one_line(request.note).find_first_not_of(' ') == std::string::npos) {
     return {400, "Keeping a message held needs a note saying why."};
   }
-  quarantine.index().append_audit(
-      {quarantine::now_rfc3339(), item->id, request.officer, "kept-held", one_line(request.note)});
-  return {200, "Kept held; your note is in the audit trail."};
+  // Through the review operation: a form sent twice records the note once.
+  const auto result = quarantine::keep_held(
+      quarantine, {item->id, request.officer, one_line(request.note), false, ""});
+  return {http_status(result.outcome), result.message};
 }
 
 }  // namespace aup::web

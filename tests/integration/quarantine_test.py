@@ -196,7 +196,9 @@ class QuarantineTest(base.PostfixFixture):
         self.assertEqual(run.returncode, EX_OK, run.stderr.decode())
         self.assertNotIn(deleted_id, self.stored_items())
         self.assertEqual(self.aupctl("show", deleted_id, "--raw").returncode, EX_NOINPUT)
-        self.assertIn(b"no longer kept", self.aupctl("show", deleted_id).stdout)
+        shown = self.aupctl("show", deleted_id).stdout
+        self.assertIn(b"no longer kept", shown)
+        self.assertIn(b"rule chain-letter-phrase", shown, "why it was held must stay")
         self.assertEqual(self.item(deleted_id)["status"], "deleted")
         self.assertEqual(self.aupctl("release", deleted_id, "--reviewer", OFFICER).returncode,
                          EX_DATAERR)
@@ -217,6 +219,7 @@ class QuarantineTest(base.PostfixFixture):
         deleted_trail = [a for a, _ in self.audit_actions(deleted_id)]
         for action in ("quarantined", "deleted", "removed"):
             self.assertIn(action, deleted_trail)
+        self.assertNotIn("viewed-raw", deleted_trail, "a --raw that showed nothing was audited")
         expired_trail = [a for a, _ in self.audit_actions(expired_id)]
         for action in ("quarantined", "expired", "purged"):
             self.assertIn(action, expired_trail)

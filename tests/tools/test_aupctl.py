@@ -218,5 +218,74 @@ class RulesCommands(unittest.TestCase):
         self.assertIn("4 examples run, 2 as expected, 2 not", out)
 
 
+class QuarantineCommands(unittest.TestCase):
+    """Review commands on a quarantine directory made here: an item the daemon would have
+    written, found and indexed by aupctl itself (reconcile)."""
+    ID = "20261128-142501-1a2b3c4d"
+
+    def setUp(self):
+        self.files = TempFiles(self)
+        root = pathlib.Path(self.files.dir.name) / "quarantine"
+        (root / "tmp").mkdir(parents=True)
+        self.item = root / "items" / self.ID
+        self.item.mkdir(parents=True)
+        (self.item / "message.eml").write_bytes(EXE_MAIL)
+        match = {"rule": "executable-attachment-name", "policy_ref": "3.2",
+                 "action": "quarantine", "mode": "enforce", "scope": "attachment.name",
+                 "detail": '".exe" in attachment "setup.exe" (part 2)'}
+        (self.item / "record.json").write_text(json.dumps({
+            "id": self.ID, "time": "2026-11-28T14:25:01Z", "mode": "store", "queue_id": "4Q1",
+            "envelope": {"sender": "jo.bloggs@medway.gov.uk",
+                         "recipients": ["partner@example.org"]},
+            "subject": "Tool", "size": len(EXE_MAIL), "rules": [match["rule"]],
+            "clauses": ["3.2"], "verdict": {"action": "quarantine", "direction": "outbound",
+                                            "matches": [match]}}))
+        (root / "index.sqlite").write_bytes(b"")  # an empty file is an empty SQLite database
+        with open(CONFIG) as f:
+            doc = json.load(f)
+        doc["quarantine"]["directory"] = str(root)
+        doc["rule_files"] = [str(ROOT / "rules" / path) for path in doc["rule_files"]]
+        self.config = self.files.write("aup.json", json.dumps(doc))
+
+    def run_q(self, *args):
+        return aupctl("quarantine", *args, "--config", self.config)
+
+    def audit(self):
+        run = self.run_q("audit", self.ID, "--json")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        return [entry["action"] for entry in json.loads(run.stdout)]
+
+    def test_keep_held_twice_is_recorded_once(self):
+        args = ("keep-held", self.ID, "--reviewer", "Alice", "--note", "ask the sender")
+        first = self.run_q(*args)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        second = self.run_q(*args)
+        self.assertEqual(second.returncode, 0, second.stderr)
+        self.assertIn(b"already kept held", second.stdout)
+        self.assertEqual(self.audit().count("kept-held"), 1)
+        self.assertEqual(self.run_q("keep-held", self.ID, "--reviewer", "Alice").returncode, 64)
+
+    def test_why_it_was_held_stays_after_delete(self):
+        run = self.run_q("delete", self.ID, "--reviewer", "Alice", "--note", "personal")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertFalse(self.item.exists())
+        shown = self.run_q("show", self.ID)
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        self.assertIn(b"no longer kept", shown.stdout)
+        self.assertIn(b"clause 3.2, rule executable-attachment-name", shown.stdout)
+        why = json.loads(self.run_q("show", self.ID, "--json").stdout)["why"]
+        self.assertEqual([m["rule"] for m in why], ["executable-attachment-name"])
+
+    def test_a_failed_raw_show_is_not_audited_as_viewed(self):
+        run = self.run_q("show", self.ID, "--raw")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(run.stdout, EXE_MAIL)
+        self.assertEqual(self.audit().count("viewed-raw"), 1)
+        (self.item / "message.eml").unlink()  # the stored file is gone
+        run = self.run_q("show", self.ID, "--raw")
+        self.assertEqual(run.returncode, 66)
+        self.assertEqual(self.audit().count("viewed-raw"), 1)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

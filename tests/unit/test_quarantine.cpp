@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/quarantine_view.hpp"
 #include "engine/rfc3339.hpp"
 #include "quarantine/index.hpp"
 #include "quarantine/item.hpp"
@@ -1243,4 +1244,111 @@ TEST_CASE("with_crlf turns LF into CRLF and leaves CRLF alone", "[quarantine]") 
   CHECK(with_crlf("no line end") == "no line end");
   CHECK(with_crlf("lone\rcr") == "lone\rcr");
   CHECK(with_crlf("").empty());
+}
+
+// =============================================================================================
+// Keeping held, and why it was held after the stored copy is gone
+
+TEST_CASE("keep-held sent twice records one entry; a new note or an approval makes it new",
+          "[quarantine]") {
+  TempDir dir;
+  const Quarantine quarantine(settings_in(dir), Quarantine::Create::yes);
+  const std::string id = hold_sample(quarantine).id;
+  const auto kept = [&] {
+    std::vector<std::string> notes;
+    for (const AuditEntry& entry : quarantine.index().audit(id)) {
+      if (entry.action == "kept-held") notes.push_back(entry.actor + ": " + entry.detail);
+    }
+    return notes;
+  };
+
+  const ReviewResult first = keep_held(quarantine, {id, "alice", "ask the sender"});
+  CHECK(first.outcome == Outcome::done);
+  const ReviewResult again = keep_held(quarantine, {id, "alice", "ask the sender"});
+  CHECK(again.outcome == Outcome::done);
+  CHECK_THAT(again.message, Catch::Contains("already kept held") && Catch::Contains("nothing"));
+  CHECK(kept() == std::vector<std::string>{"alice: ask the sender"});
+
+  CHECK(keep_held(quarantine, {id, "bob", "ask the sender"}).outcome == Outcome::done);
+  CHECK(keep_held(quarantine, {id, "alice", "sender asked"}).outcome == Outcome::done);
+  CHECK(kept().size() == 3);
+  // An approval to release is cancelled only by a fresh entry: the same note counts again.
+  quarantine.index().append_audit(audit_entry(id, "release-approved", "carol"));
+  keep_held(quarantine, {id, "alice", "ask the sender"});
+  CHECK(kept().size() == 4);
+  CHECK(quarantine.index().find(id)->status == Status::held);
+
+  REQUIRE(remove(quarantine, {id, "alice", ""}).outcome == Outcome::done);
+  CHECK(keep_held(quarantine, {id, "alice", "too late"}).outcome == Outcome::not_held);
+  CHECK(keep_held(quarantine, {"no-such-id", "alice", "x"}).outcome == Outcome::not_found);
+  CHECK(kept().size() == 4);
+}
+
+TEST_CASE("keep-held sent by many threads at once is recorded once", "[quarantine]") {
+  TempDir dir;
+  const Quarantine quarantine(settings_in(dir), Quarantine::Create::yes);
+  const std::string id = hold_sample(quarantine).id;
+  std::latch start(8);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      const Quarantine own(settings_in(dir), Quarantine::Create::no);  // its own connection
+      start.arrive_and_wait();
+      keep_held(own, {id, "alice", "double click"});
+    });
+  }
+  for (std::thread& thread : threads)
+    thread.join();
+  const auto trail = actions_of(quarantine.index().audit(id));
+  CHECK(std::count(trail.begin(), trail.end(), "kept-held") == 1);
+}
+
+TEST_CASE("why it was held stays after delete and purge", "[quarantine]") {
+  TempDir dir;
+  const Quarantine quarantine(settings_in(dir), Quarantine::Create::yes);
+  const std::string deleted = hold_sample(quarantine, kRaw + "1\r\n").id;
+  const std::string expired = hold_sample(quarantine, kRaw + "2\r\n").id;
+  REQUIRE(remove(quarantine, {deleted, "alice", "personal"}).outcome == Outcome::done);
+  purge(quarantine, "2999-01-01T00:00:00Z", "retention");
+  for (const std::string& id : {deleted, expired}) {
+    const auto item = quarantine.index().find(id);
+    REQUIRE(item);
+    REQUIRE_FALSE(quarantine.store().read_record(id));  // the record went with the message
+    const auto view = cli::review_view(*item, std::nullopt, std::nullopt, {});
+    REQUIRE(view["why"].size() == 4);
+    CHECK(view["why"][0]["rule"] == "confidential");
+    CHECK(view["why"][0]["matched"] == "Confidential");
+    CHECK(view["why"][3]["mode"] == "monitor");
+    CHECK_THAT(cli::review_text(view), Catch::Contains("rule confidential"));
+  }
+}
+
+TEST_CASE("an index made before matches were kept gains the column and still opens",
+          "[quarantine]") {
+  TempDir dir;
+  const std::string path = (dir.path() / "old.sqlite").string();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "CREATE TABLE items (id TEXT PRIMARY KEY, time TEXT NOT NULL, "
+                       "queue_id TEXT NOT NULL DEFAULT '', mode TEXT NOT NULL DEFAULT 'store', "
+                       "sender TEXT NOT NULL DEFAULT '', recipients TEXT NOT NULL DEFAULT '[]', "
+                       "subject TEXT NOT NULL DEFAULT '', direction TEXT NOT NULL DEFAULT '', "
+                       "rules TEXT NOT NULL DEFAULT '[]', clauses TEXT NOT NULL DEFAULT '[]', "
+                       "size INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'held', "
+                       "reviewer TEXT NOT NULL DEFAULT '', decision_time TEXT NOT NULL DEFAULT "
+                       "'', note TEXT NOT NULL DEFAULT '', stored INTEGER NOT NULL DEFAULT 1, "
+                       "fingerprint TEXT NOT NULL DEFAULT '');"
+                       "INSERT INTO items (id, time) VALUES ('old-1', '2026-01-01T00:00:00Z');",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+
+  const auto index = open_sqlite_index(path, false);
+  const auto old = index->find("old-1");
+  REQUIRE(old);
+  CHECK(old->matches == nlohmann::json::array());
+  Item fresh = make_item("new-1", "2026-01-02T00:00:00Z");
+  fresh.matches = nlohmann::json::array({{{"rule", "r1"}, {"detail", "why"}}});
+  REQUIRE(index->add(fresh, audit_entry("new-1", "quarantined")));
+  CHECK(open_sqlite_index(path, false)->find("new-1")->matches == fresh.matches);
 }
