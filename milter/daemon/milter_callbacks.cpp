@@ -15,6 +15,7 @@
 #include "engine/addresses.hpp"
 #include "engine/direction.hpp"
 #include "engine/evaluate.hpp"
+#include "engine/size_limit.hpp"
 #include "scan/clamd_scanner.hpp"
 
 namespace aup::daemon {
@@ -80,13 +81,17 @@ std::optional<std::string> macro(SMFICTX* ctx, const char* name) {
   return std::string(value);
 }
 
+// Collecting stopped at the size limit; the engine gives the verdict, as `aupctl check` does,
+// and it is logged like any other decision.
 sfsistat too_big(SMFICTX* ctx, const MessageState& state) {
-  syslog(LOG_MAIL | LOG_INFO, "queue_id=%s action=reject reason=size limit=%zu",
-         escape_log_value(state.queue_id).c_str(), state.policy->settings.daemon.max_message_bytes);
-  return refuse(ctx, "552", "5.3.4",
-                fmt::format("Message larger than {} bytes; large files congest council systems "
-                            "(policy clause 3.7): share them another way",
-                            state.policy->settings.daemon.max_message_bytes));
+  const Verdict verdict = size_verdict(*state.policy, state.message);
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - state.started);
+  log_decision({state.queue_id, state.message.envelope, verdict, elapsed},
+               state.policy->settings.daemon.audit_file);
+  if (verdict.action == Action::accept) return SMFIS_ACCEPT;  // inbound: untouched
+  if (!verdict.reply) return fail(ctx, "size verdict without a reply");
+  return refuse(ctx, verdict.reply->code, verdict.reply->xcode, verdict.reply->text);
 }
 
 // Appends to the reconstructed message; false once it is over the size limit.

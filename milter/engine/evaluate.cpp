@@ -7,6 +7,7 @@
 #include "engine/footer_step.hpp"
 #include "engine/reply.hpp"
 #include "engine/scopes.hpp"
+#include "engine/size_limit.hpp"
 #include "inspect/inspect.hpp"
 
 namespace aup {
@@ -194,14 +195,18 @@ Verdict evaluate_until(const Policy& policy, const Message& message, const mime:
 
 }  // namespace
 
+// A message over daemon.max_message_bytes gets the size verdict, as in the daemon, which never
+// has it whole: its rules are not run.
 Verdict evaluate(const Policy& policy, const Message& message, const mime::MimeView& view,
                  const VirusScanner* scanner) noexcept {
+  if (over_size_limit(policy.settings, message.raw.size())) return size_verdict(policy, message);
   return evaluate_until(policy, message, view, scanner,
                         Clock::now() + policy.settings.evaluation_budget);
 }
 
 Verdict evaluate(const Policy& policy, const Message& message,
                  const VirusScanner* scanner) noexcept {
+  if (over_size_limit(policy.settings, message.raw.size())) return size_verdict(policy, message);
   const auto deadline = Clock::now() + policy.settings.evaluation_budget;  // parsing counts
   try {
     mime::MimeView view = mime::parse_message(message.raw, policy.settings.mime);

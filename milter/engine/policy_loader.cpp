@@ -23,25 +23,6 @@ bool valid_rule_id(const std::string& id) {
              std::string::npos;
 }
 
-// Clause numbers as the policy writes them: "4.7.1", "3".
-bool valid_policy_ref(const std::string& ref) {
-  if (ref.empty() || ref.front() == '.' || ref.back() == '.') return false;
-  return ref.find_first_not_of("0123456789.") == std::string::npos &&
-         ref.find("..") == std::string::npos;
-}
-
-// "5xy 5.m.n": a permanent SMTP code with a matching enhanced status code (RFC 3463).
-bool valid_reject_code(const std::string& code) {
-  const auto digit = [&](size_t i) { return i < code.size() && code[i] >= '0' && code[i] <= '9'; };
-  if (code.size() < 9 || code[0] != '5' || !digit(1) || !digit(2) || code[3] != ' ') return false;
-  if (code[4] != '5' || code[5] != '.') return false;
-  const auto dot = code.find('.', 6);
-  if (dot == std::string::npos || dot == 6 || dot + 1 >= code.size()) return false;
-  return code.find_first_not_of("0123456789", 6) == dot &&
-         code.find_first_not_of("0123456789", dot + 1) == std::string::npos && dot - 6 <= 3 &&
-         code.size() - dot - 1 <= 3;
-}
-
 class RuleReader {
  public:
   RuleReader(const SourceFile& file, DiagnosticSink& sink, std::set<std::string>& ids)

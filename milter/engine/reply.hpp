@@ -13,6 +13,12 @@ namespace aup {
 // Longest reply text we emit: libmilter allows 980 characters a line including the codes.
 constexpr size_t kMaxReplyText = 900;
 
+// Clause numbers as the policy writes them: "4.7.1", "3".
+bool valid_policy_ref(const std::string& ref);
+
+// "5xy 5.m.n": a permanent SMTP code with a matching enhanced status code (RFC 3463).
+bool valid_reject_code(const std::string& code);
+
 // nullopt when `text` is a valid reply line, else why not.
 std::optional<std::string> reply_text_problem(std::string_view text);
 

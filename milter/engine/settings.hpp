@@ -39,10 +39,21 @@ struct PersonalMail {
   std::vector<std::string> footer_markers;
 };
 
-// What the milter daemon itself needs (clause 3.7: no congestion of systems).
+// The verdict for a message over max_message_bytes, which is neither collected whole nor
+// inspected: the policy's words, the same in the daemon and in `aupctl check`.
+struct OverLimit {
+  Action action = Action::reject;  // or tempfail (452 4.3.1)
+  std::string policy_ref;          // the clause the reply names; "" for none
+  std::string reply_code = "552";
+  std::string reply_xcode = "5.3.4";
+  std::string reply;  // with {limit} and {policy_ref}; "" for a plain statement of the limit
+};
+
+// What the milter daemon itself needs.
 struct DaemonSettings {
-  size_t max_message_bytes = 50 * 1024 * 1024;  // larger: 552 5.3.4
-  std::string audit_file;                       // JSON lines, one per message; "" for none
+  size_t max_message_bytes = 50 * 1024 * 1024;  // the memory bound per message
+  OverLimit over_limit;
+  std::string audit_file;  // JSON lines, one per message; "" for none
 };
 
 // Virus scanning through clamd (clause 4.8.1); off unless configured.

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "engine/size_limit.hpp"
 #include "engine/working_hours.hpp"
 #include "scan/clamd_client.hpp"
 
@@ -307,8 +308,11 @@ class SettingsReader {
   }
 
   void read_daemon(DaemonSettings& daemon) {
-    if (!object_at("/daemon", {"max_message_bytes", "audit_file"})) return;
+    if (!object_at("/daemon", {"max_message_bytes", "over_limit", "audit_file"})) return;
     number<size_t>("/daemon/max_message_bytes", daemon.max_message_bytes, 1024);
+    if (object_at("/daemon/over_limit", {"action", "policy_ref", "reply_code", "reply"})) {
+      read_over_limit(file_, "/daemon/over_limit", sink_, daemon.over_limit);
+    }
     daemon.audit_file = text("/daemon/audit_file", daemon.audit_file);
   }
 

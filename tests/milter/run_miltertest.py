@@ -76,7 +76,7 @@ def with_quarantine(directory, mode="store", daemon=None):
         doc = json.loads(text)
         doc["quarantine"] = {"mode": mode, "directory": str(directory)}
         if daemon:
-            doc["daemon"] = daemon
+            doc.setdefault("daemon", {}).update(daemon)  # the shipped over_limit reply stays
         return json.dumps(doc, indent=2)
     return edit
 
@@ -190,12 +190,18 @@ class MilterProtocol(unittest.TestCase):
 
     def test_oversized_message_is_refused(self):
         with tempfile.TemporaryDirectory() as tmp:
-            config = config_copy(tmp, with_quarantine(pathlib.Path(tmp) / "q",
-                                                      daemon={"max_message_bytes": 1024}))
+            audit = pathlib.Path(tmp) / "audit.jsonl"
+            config = config_copy(tmp, with_quarantine(
+                pathlib.Path(tmp) / "q",
+                daemon={"max_message_bytes": 1024, "audit_file": str(audit)}))
             daemon = Daemon(ARGS.milter, str(config))
             self.addCleanup(daemon.stop)
             run = miltertest(daemon, HERE / "size_limit.lua")
             self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+            # The engine's size verdict, from the configuration's daemon.over_limit.
+            first = json.loads(audit.read_text().splitlines()[0])
+            self.assertEqual((first["action"], first["rules"], first["clauses"]),
+                             ("reject", "max-message-bytes", "3.7"))
 
     def test_reload_swaps_policy_and_a_broken_file_keeps_the_old_one(self):
         with tempfile.TemporaryDirectory() as tmp:

@@ -1,4 +1,7 @@
--- A message over daemon.max_message_bytes (the test sets 1024) is refused while it arrives.
+-- A message over daemon.max_message_bytes (the test sets 1024) is refused while it arrives,
+-- by the engine's size verdict (daemon.over_limit in rules/aup.json, as `aupctl check` gives
+-- it; run_miltertest.py reads the decision from the audit file). miltertest cannot read the
+-- reply text before end of message.
 package.path = os.getenv("AUP_MILTER_SCRIPTS") .. "/?.lua;" .. package.path
 local common = require("common")
 local conn = common.connect()

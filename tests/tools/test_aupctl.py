@@ -108,6 +108,62 @@ class CheckContract(unittest.TestCase):
                             for l in lines))
 
 
+class SizeLimit(unittest.TestCase):
+    """`aupctl check` gives a message over daemon.max_message_bytes the daemon's verdict."""
+
+    def setUp(self):
+        self.files = TempFiles(self)
+        self.big = self.files.write("big.eml", MAIL + b"x" * 2000 + b"\r\n")
+
+    def config(self, **daemon):
+        with open(CONFIG) as f:
+            doc = json.load(f)
+        doc["rule_files"] = [str(ROOT / "rules" / path) for path in doc["rule_files"]]
+        doc["daemon"].update(daemon)
+        return self.files.write("aup.json", json.dumps(doc))
+
+    def check(self, config, *args):
+        run = aupctl("check", "--config", config, *args)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        return json.loads(run.stdout)
+
+    def test_over_the_limit_gets_the_configured_reject(self):
+        verdict = self.check(self.config(max_message_bytes=1024), self.big)
+        self.assertEqual(verdict["action"], "reject")
+        self.assertEqual((verdict["reply"]["code"], verdict["reply"]["xcode"]), ("552", "5.3.4"))
+        self.assertEqual(verdict["reply"]["text"],
+                         "Message larger than 1024 bytes; large files congest council systems "
+                         "(policy clause 3.7): share them another way "
+                         "Questions: ICT Service Desk, extension 2888.")
+        self.assertEqual([(m["rule"], m["policy_ref"]) for m in verdict["matches"]],
+                         [("max-message-bytes", "3.7")])
+        # Under the limit the rules decide as before; inbound mail passes whatever its size.
+        self.assertEqual(self.check(self.config(), self.big)["action"], "accept")
+        inbound = self.check(self.config(max_message_bytes=1024), "--client-ip", "203.0.113.5",
+                             self.big)
+        self.assertEqual((inbound["direction"], inbound["action"]), ("inbound", "accept"))
+
+    def test_the_reply_and_action_come_from_the_configuration(self):
+        config = self.config(max_message_bytes=1024, over_limit={
+            "action": "reject", "policy_ref": "9.1", "reply_code": "550 5.7.1",
+            "reply": "Too big for us ({limit} bytes at most, clause {policy_ref})"})
+        reply = self.check(config, self.big)["reply"]
+        self.assertEqual((reply["code"], reply["xcode"]), ("550", "5.7.1"))
+        self.assertTrue(reply["text"].startswith("Too big for us (1024 bytes at most, clause 9.1)"))
+        later = self.check(self.config(max_message_bytes=1024,
+                                       over_limit={"action": "tempfail"}), self.big)
+        self.assertEqual((later["action"], later["reply"]["code"]), ("tempfail", "452"))
+
+    def test_a_bad_over_limit_is_a_configuration_error(self):
+        config = self.config(over_limit={"action": "quarantine", "reply_code": "452 4.3.1",
+                                         "reply": "two\nlines", "surprise": 1})
+        run = aupctl("rules", "lint", "--config", config)
+        self.assertEqual(run.returncode, 78)
+        out = run.stdout.decode()
+        for pointer in ("action", "reply_code", "reply", "surprise"):
+            self.assertIn(f"(/daemon/over_limit/{pointer})", out)
+
+
 class ExitCodes(unittest.TestCase):
     def setUp(self):
         self.files = TempFiles(self)
