@@ -8,6 +8,12 @@ namespace {
 
 constexpr size_t kMaxPendingNotices = 1000;
 
+// The longest the daemon waits for an index locked by a reviewer's tool (or for another of its
+// threads), per operation. A held message is stored before it is indexed, so giving up only
+// delays the index entry (the next reconcile makes it); the MTA gets its answer well within
+// its milter timeouts even when many held messages arrive at once.
+constexpr std::chrono::milliseconds kDaemonIndexWait{2000};
+
 }  // namespace
 
 QuarantineService::~QuarantineService() {
@@ -24,8 +30,8 @@ std::shared_ptr<const quarantine::Quarantine> QuarantineService::open(
   const std::lock_guard lock(mutex_);
   const std::string place = settings.directory + '\0' + quarantine::index_path(settings);
   if (const auto found = open_.find(place); found != open_.end()) return found->second;
-  auto opened =
-      std::make_shared<const quarantine::Quarantine>(settings, quarantine::Quarantine::Create::yes);
+  auto opened = std::make_shared<const quarantine::Quarantine>(
+      settings, quarantine::Quarantine::Create::yes, kDaemonIndexWait);
   const size_t recovered = opened->reconcile();
   if (recovered > 0) {
     syslog(LOG_MAIL | LOG_WARNING, "quarantine %s: indexed %zu stored item(s) the index lacked",

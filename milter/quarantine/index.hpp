@@ -2,6 +2,7 @@
 // so that several MTAs can later share one index in PostgreSQL; SQLite is the embedded default.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -47,9 +48,14 @@ class Index {
   virtual std::vector<AuditEntry> audit(const std::optional<std::string>& id) = 0;
 };
 
+// How long a reviewer's tool waits for an index another process has locked.
+inline constexpr std::chrono::milliseconds kReviewerIndexWait{15000};
+
 // Opens a SQLite index, with `create` making the file (mode 0660: reviewers in the daemon's
-// group write decisions; SQLite gives its WAL files the same mode): WAL journal, a busy
-// timeout for concurrent writers, and triggers that make the audit table append-only.
-std::unique_ptr<Index> open_sqlite_index(const std::string& path, bool create = true);
+// group write decisions; SQLite gives its WAL files the same mode): WAL journal, triggers that
+// make the audit table append-only, and `wait` as the longest wait for a lock, another
+// process's or another thread's; past it an operation throws IndexError.
+std::unique_ptr<Index> open_sqlite_index(const std::string& path, bool create = true,
+                                         std::chrono::milliseconds wait = kReviewerIndexWait);
 
 }  // namespace aup::quarantine

@@ -47,9 +47,12 @@ class FileDescriptor {
   int fd_;
 };
 
+// The modes are set outright: a daemon started by hand with umask 022 (or 077) must still
+// give the reviewers' group what the packaged unit (UMask=0007) gives it.
 void write_durably(const fs::path& path, std::string_view bytes) {
   FileDescriptor file(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
   if (file.get() < 0) fail("create " + path.string());
+  if (::fchmod(file.get(), 0640) != 0) fail("chmod " + path.string());
   while (!bytes.empty()) {
     const ssize_t written = ::write(file.get(), bytes.data(), bytes.size());
     if (written < 0 && errno == EINTR) continue;
@@ -65,6 +68,16 @@ void sync_directory(const fs::path& path) {
   if (directory.get() < 0 || ::fsync(directory.get()) != 0) fail("fsync " + path.string());
 }
 
+// True when it made the directory (mode 0770 whatever the umask), false when it was there.
+bool create_group_directory(const fs::path& path) {
+  if (::mkdir(path.c_str(), 0770) != 0) {
+    if (errno == EEXIST) return false;
+    fail("create " + path.string());
+  }
+  if (::chmod(path.c_str(), 0770) != 0) fail("chmod " + path.string());
+  return true;
+}
+
 void make_directory(const fs::path& path, bool create) {
   if (!create) {
     std::error_code error;
@@ -72,7 +85,7 @@ void make_directory(const fs::path& path, bool create) {
     errno = ENOENT;
     fail(path.string() + " (the daemon creates it when it starts)");
   }
-  if (::mkdir(path.c_str(), 0770) != 0 && errno != EEXIST) fail("create " + path.string());
+  create_group_directory(path);
 }
 
 std::string new_id(std::chrono::system_clock::time_point time) {
@@ -145,10 +158,7 @@ std::string MessageStore::write(std::string_view message, const nlohmann::ordere
   for (int attempt = 0; attempt < 8; ++attempt) {
     const std::string id = new_id(time);
     const fs::path staging = fs::path(directory_) / "tmp" / id;
-    if (::mkdir(staging.c_str(), 0770) != 0) {
-      if (errno == EEXIST) continue;
-      fail("create " + staging.string());
-    }
+    if (!create_group_directory(staging)) continue;  // the id is taken
     try {
       if (publish(staging, items / id, message, record, id)) return id;
     } catch (...) {

@@ -114,10 +114,11 @@ Item item_from_record(const nlohmann::json& record) {
   return item;
 }
 
-Quarantine::Quarantine(const QuarantineSettings& settings, Create create)
+Quarantine::Quarantine(const QuarantineSettings& settings, Create create,
+                       std::chrono::milliseconds index_wait)
     : settings_(settings),
       store_(settings.directory, create == Create::yes),
-      index_(open_sqlite_index(index_path(settings), create == Create::yes)) {}
+      index_(open_sqlite_index(index_path(settings), create == Create::yes, index_wait)) {}
 
 std::optional<HoldResult> Quarantine::already_held(const HoldRequest& request) const {
   // In hold mode each offer is a separate entry in the MTA's hold queue, with its own id.

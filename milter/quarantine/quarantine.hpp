@@ -40,8 +40,10 @@ class Quarantine {
  public:
   // Opens the directory and the index; the daemon creates them, reviewers' tools do not.
   // Throws std::system_error or IndexError.
+  // `index_wait` bounds each wait for the index (see open_sqlite_index).
   enum class Create { yes, no };
-  Quarantine(const QuarantineSettings& settings, Create create);
+  Quarantine(const QuarantineSettings& settings, Create create,
+             std::chrono::milliseconds index_wait = kReviewerIndexWait);
 
   // Stores the message durably, then indexes it. Throws when it could not be stored: the
   // caller must then tempfail, so that the MTA keeps the message.

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,8 +18,6 @@
 
 namespace aup::quarantine {
 namespace {
-
-constexpr int kBusyTimeoutMs = 15000;
 
 // Envelope addresses and rule details come from the message: never refuse to index an item
 // because a byte in them is not UTF-8.
@@ -158,19 +157,24 @@ Item item_from(const Statement& row) {
   return item;
 }
 
-// SQLite would create the file 0644: make it first, group-writable. An existing file is kept.
+// SQLite would create the file 0644: make it first, group-writable whatever the umask (SQLite
+// gives its -wal and -shm files the database's mode). An existing file keeps its mode.
 void create_group_writable(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0660);
-  if (fd < 0) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+  const bool created = fd >= 0;
+  if (!created && errno == EEXIST) fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0 || (created && ::fchmod(fd, 0660) != 0)) {
+    const int error = errno;
+    if (fd >= 0) ::close(fd);
     throw IndexError(
-        fmt::format("cannot create quarantine index {}: {}", path, std::strerror(errno)));
+        fmt::format("cannot create quarantine index {}: {}", path, std::strerror(error)));
   }
   ::close(fd);
 }
 
 class SqliteIndex final : public Index {
  public:
-  SqliteIndex(const std::string& path, bool create) {
+  SqliteIndex(const std::string& path, bool create, std::chrono::milliseconds wait) : wait_(wait) {
     if (create) create_group_writable(path);
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
@@ -178,7 +182,7 @@ class SqliteIndex final : public Index {
       sqlite3_close(db_);
       throw IndexError(fmt::format("cannot open quarantine index {}: {}", path, why));
     }
-    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    sqlite3_busy_timeout(db_, static_cast<int>(wait_.count()));
     try {
       enter_wal_mode();
       execute("PRAGMA synchronous=FULL");
@@ -194,7 +198,7 @@ class SqliteIndex final : public Index {
   SqliteIndex& operator=(const SqliteIndex&) = delete;
 
   bool add(const Item& item, const AuditEntry& entry) override {
-    const std::lock_guard lock(mutex_);
+    const auto lock = take_connection();
     Transaction transaction(*this);
     Statement insert(db_, fmt::format("INSERT OR IGNORE INTO items ({}) VALUES "
                                       "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -215,7 +219,7 @@ class SqliteIndex final : public Index {
   }
 
   std::optional<Item> find(const std::string& id) override {
-    const std::lock_guard lock(mutex_);
+    const auto lock = take_connection();
     Statement query(db_, fmt::format("SELECT {} FROM items WHERE id = ?", kItemColumns));
     query.bind(1, id);
     if (!query.step()) return std::nullopt;
@@ -223,7 +227,7 @@ class SqliteIndex final : public Index {
   }
 
   std::vector<Item> list(const ListFilter& filter) override {
-    const std::lock_guard lock(mutex_);
+    const auto lock = take_connection();
     Statement query(db_,
                     fmt::format("SELECT {} FROM items WHERE (?1 IS NULL OR status IN "
                                 "(SELECT value FROM json_each(?1))) "
@@ -251,7 +255,7 @@ class SqliteIndex final : public Index {
 
   bool transition(const std::string& id, const std::vector<Status>& from, Status to,
                   const AuditEntry& entry, bool decides, const std::string& note) override {
-    const std::lock_guard lock(mutex_);
+    const auto lock = take_connection();
     Transaction transaction(*this);
     Statement current(db_, "SELECT status FROM items WHERE id = ?");
     current.bind(1, id);
@@ -270,7 +274,7 @@ class SqliteIndex final : public Index {
   }
 
   void mark_removed(const std::string& id, const AuditEntry& entry) override {
-    const std::lock_guard lock(mutex_);
+    const auto lock = take_connection();
     Transaction transaction(*this);
     Statement update(db_, "UPDATE items SET stored = 0 WHERE id = ?");
     update.bind(1, id).step();
@@ -279,12 +283,12 @@ class SqliteIndex final : public Index {
   }
 
   void append_audit(const AuditEntry& entry) override {
-    const std::lock_guard lock(mutex_);
+    const auto lock = take_connection();
     insert_audit(entry);
   }
 
   bool append_audit_once(const AuditEntry& entry, const std::vector<std::string>& since) override {
-    const std::lock_guard lock(mutex_);
+    const auto lock = take_connection();
     // One statement: SQLite runs it under one write lock, so no second writer slips in between.
     Statement insert(db_,
                      "INSERT INTO audit (time, item_id, actor, action, detail) "
@@ -298,7 +302,7 @@ class SqliteIndex final : public Index {
   }
 
   std::vector<AuditEntry> audit(const std::optional<std::string>& id) override {
-    const std::lock_guard lock(mutex_);
+    const auto lock = take_connection();
     Statement query(db_,
                     "SELECT time, item_id, actor, action, detail FROM audit "
                     "WHERE (?1 IS NULL OR item_id = ?1) ORDER BY seq");
@@ -335,8 +339,7 @@ class SqliteIndex final : public Index {
   // Switching a new file to WAL needs an exclusive lock and does not wait on the busy handler:
   // two processes opening a fresh index at once would fail. Retry within the busy timeout.
   void enter_wal_mode() {
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    const auto deadline = std::chrono::steady_clock::now() + wait_;
     for (;;) {
       const int result = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
       if (result == SQLITE_OK) return;
@@ -382,13 +385,24 @@ class SqliteIndex final : public Index {
   }
 
   sqlite3* db_ = nullptr;
-  std::mutex mutex_;
+  // The connection is one thread's at a time. A thread waits for it no longer than SQLite waits
+  // for another process's lock: with the index locked elsewhere, twenty held messages at once
+  // each give up after about twice `wait_`, instead of queueing behind each other.
+  std::unique_lock<std::timed_mutex> take_connection() {
+    std::unique_lock lock(mutex_, wait_);
+    if (!lock.owns_lock()) throw IndexError("quarantine index busy: another thread kept it");
+    return lock;
+  }
+
+  std::chrono::milliseconds wait_;
+  std::timed_mutex mutex_;
 };
 
 }  // namespace
 
-std::unique_ptr<Index> open_sqlite_index(const std::string& path, bool create) {
-  return std::make_unique<SqliteIndex>(path, create);
+std::unique_ptr<Index> open_sqlite_index(const std::string& path, bool create,
+                                         std::chrono::milliseconds wait) {
+  return std::make_unique<SqliteIndex>(path, create, wait);
 }
 
 }  // namespace aup::quarantine
