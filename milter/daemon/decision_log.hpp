@@ -24,7 +24,9 @@ std::string escape_log_value(std::string_view text);
 
 std::string decision_line(const Decision& decision);
 
-// Logs to syslog, and appends to `audit_file` when it is not empty. Never throws.
+// Logs to syslog, appends to `audit_file` when it is not empty, and counts the decision (see
+// decision_counts). rules= and clauses= are the enforced matches, monitor= the rules in
+// monitor mode that matched. Never throws.
 void log_decision(const Decision& decision, const std::string& audit_file) noexcept;
 
 }  // namespace aup::daemon

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "daemon/decision_counts.hpp"
 #include "daemon/milter_callbacks.hpp"
 #include "daemon/reload.hpp"
 #include "daemon/socket_options.hpp"
@@ -104,6 +105,7 @@ int run(const Options& options) {
   sd_notify(0, "READY=1");
   const int status = smfi_main();
   sd_notify(0, "STOPPING=1");
+  aup::daemon::log_counts(aup::daemon::decision_counts().snapshot(), "since start");
   syslog(LOG_MAIL | LOG_INFO, "stopped");
   if (!options.pidfile.empty()) unlink(options.pidfile.c_str());
   return status == MI_SUCCESS ? 0 : kExitSoftware;

@@ -6,8 +6,10 @@
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
 
+#include <chrono>
 #include <thread>
 
+#include "daemon/decision_counts.hpp"
 #include "engine/policy_loader.hpp"
 
 namespace aup::daemon {
@@ -63,6 +65,19 @@ ReloadThread::~ReloadThread() {
 // back to the system, so that resident memory follows what is in use rather than its peaks.
 constexpr unsigned kTicksPerTrim = 20;  // quarter seconds
 
+// How often the counts of decisions are logged (decision_counts.hpp says why).
+constexpr auto kCountsEvery = std::chrono::hours(1);
+
+// Logs the last period's counts when it is over; returns when the next one ends.
+std::chrono::steady_clock::time_point log_hourly_counts(std::chrono::steady_clock::time_point due,
+                                                        CountSnapshot& at_last) {
+  if (std::chrono::steady_clock::now() < due) return due;
+  const CountSnapshot now = decision_counts().snapshot();
+  log_counts(now.since(at_last), "in the last hour");
+  at_last = now;
+  return due + kCountsEvery;
+}
+
 // Waits for SIGUSR1 a little at a time, so that a stop is noticed within a quarter second.
 void ReloadThread::run(PolicyHolder& policies, QuarantineService& quarantines,
                        const std::string& path) {
@@ -70,9 +85,13 @@ void ReloadThread::run(PolicyHolder& policies, QuarantineService& quarantines,
   sigemptyset(&set);
   sigaddset(&set, SIGUSR1);
   const timespec quarter_second{0, 250'000'000};
+  auto counts_due = std::chrono::steady_clock::now() + kCountsEvery;
+  CountSnapshot counted = decision_counts().snapshot();
   for (unsigned tick = 1; !stopping_; ++tick) {
     if (tick % kTicksPerTrim == 0) malloc_trim(0);
+    counts_due = log_hourly_counts(counts_due, counted);
     if (sigtimedwait(&set, nullptr, &quarter_second) != SIGUSR1) continue;
+    log_counts(decision_counts().snapshot(), "since start");
     sd_notify(0, "RELOADING=1");
     try {
       reload_policy(policies, quarantines, path);

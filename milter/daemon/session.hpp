@@ -6,6 +6,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "engine/message.hpp"
 #include "engine/policy.hpp"
@@ -19,6 +22,8 @@ struct MessageState {
   // Incoming X-AUP-* fields (name, 1-based index among fields of that name), stripped before
   // ours are added.
   std::vector<std::pair<std::string, int>> own_header_occurrences;
+  std::unordered_map<std::string, int> own_header_counts;  // lower-case name: fields so far
+  bool own_headers_untracked = false;  // more than the header field limit: not all noted
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // SMFIP_HDR_LEADSPC in force: header values keep (and must supply) the space after ':'.
   bool header_leading_space = false;

@@ -23,7 +23,9 @@ std::string reply_safe(std::string_view text) {
   return out;
 }
 
+// False when one could not be removed, or not all were noted (then some would go out).
 bool strip_own_headers(SMFICTX* ctx, const MessageState& state) {
+  if (state.own_headers_untracked) return false;
   const auto& seen = state.own_header_occurrences;
   for (auto it = seen.rbegin(); it != seen.rend(); ++it) {
     if (smfi_chgheader(ctx, const_cast<char*>(it->first.c_str()), it->second, nullptr) !=

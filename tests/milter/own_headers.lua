@@ -1,0 +1,24 @@
+-- A message with AUP_FIELDS X-AUP-* fields (a scan of the fields seen so far made 50,000 take
+-- 36 s):
+-- it is over the header field limit, so the engine holds it as uninspectable (4.8.1); in store
+-- mode the store keeps it and the MTA is told to discard. run_miltertest.py times it and reads
+-- the decision from the audit file.
+package.path = os.getenv("AUP_MILTER_SCRIPTS") .. "/?.lua;" .. package.path
+local common = require("common")
+local conn = common.connect()
+local headers = common.staff_headers("Many fields")
+for i = 1, tonumber(os.getenv("AUP_FIELDS")) do
+  headers[#headers + 1] = {"X-AUP-Forged", "value " .. i}
+end
+local reply = common.send(conn, "jo.bloggs", "jo.bloggs@medway.gov.uk", {"partner@example.org"},
+                          headers, "Hello.\r\n")
+common.check(reply == SMFIR_DISCARD, "expected the store to keep it (discard), got " ..
+             tostring(reply))
+mt.disconnect(conn)
+
+-- The daemon is fine afterwards: a new session is answered normally.
+local again = common.connect()
+reply = common.send(again, "jo.bloggs", "jo.bloggs@medway.gov.uk", {"partner@example.org"},
+                    common.staff_headers("Small"), "Short.\r\n")
+common.check(reply == SMFIR_ACCEPT, "small message not accepted")
+mt.disconnect(again)
