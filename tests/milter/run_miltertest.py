@@ -233,6 +233,18 @@ class MilterProtocol(unittest.TestCase):
                              ("quarantine", "uninspectable-content", "4.8.1"))
             self.assertIsNone(daemon.process.poll())
 
+    def test_own_fields_past_the_limit_in_hold_mode_tempfail(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            config = config_copy(tmp, with_quarantine(pathlib.Path(tmp) / "q", mode="hold"))
+            daemon = Daemon(ARGS.milter, str(config))
+            self.addCleanup(daemon.stop)
+            run = miltertest(daemon, HERE / "own_headers.lua", AUP_FIELDS="1500",
+                             AUP_EXPECT="tempfail")
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+            # The daemon goes on: the usual verdicts in hold mode still hold.
+            run = miltertest(daemon, HERE / "verdicts.lua", AUP_QUARANTINE_MODE="hold")
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+
     def test_inbound_is_logged_and_counted_and_monitor_matches_are_apart(self):
         with tempfile.TemporaryDirectory() as tmp:
             log = pathlib.Path(tmp) / "daemon.log"
