@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/settings_file.hpp"
 #include "web/accounts.hpp"
+#include "web/guarded_server.hpp"
 #include "web/server.hpp"
 
 namespace aup::cli {
@@ -81,9 +82,8 @@ int run_serve(const WebOptions& options) {
     std::cerr << fmt::format("aupctl serve: --listen \"{}\" is not HOST:PORT\n", listen);
     return kExitUsage;
   }
-  httplib::Server server;
-  server.new_task_queue = [] { return new httplib::ThreadPool(8); };
-  server.set_payload_max_length(64 * 1024);
+  // Its workers, deadlines and size limits are in web/limits.hpp.
+  web::GuardedServer server(settings->web.trusted_proxies);
   std::shared_ptr<void> app;
   try {
     app = web::install_routes(server, *settings);

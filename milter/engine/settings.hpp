@@ -105,9 +105,10 @@ struct WebSettings {
   // when nothing but the proxy can reach `listen`.
   std::string trusted_user_header;
   std::string trusted_user_role = "auditor";
-  // Addresses of the reverse proxies: only their requests may carry the user header, and their
-  // X-Forwarded-For names the client for sign-in throttling.
-  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
+  // Numeric addresses of the reverse proxies: only their requests may carry the user header,
+  // and their X-Forwarded-For names the client for sign-in throttling. None by default: every
+  // peer is then the client itself, whatever headers it sends.
+  std::vector<std::string> trusted_proxies;
   std::vector<std::string> four_eyes_clauses;  // releasing these needs two different officers
   unsigned session_minutes = 480;
   bool secure_cookies = false;  // behind TLS: cookies only over HTTPS

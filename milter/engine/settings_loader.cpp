@@ -384,6 +384,11 @@ class SettingsReader {
     }
     if (at("/web/trusted_proxies") != nullptr)
       web.trusted_proxies = strings("/web/trusted_proxies");
+    if (!web.trusted_user_header.empty() && web.trusted_proxies.empty()) {
+      sink_.error(file_, "/web/trusted_user_header", "",
+                  "single sign-on needs web.trusted_proxies: the proxy's address, from which "
+                  "alone the header is believed");
+    }
     web.four_eyes_clauses = strings("/web/four_eyes_clauses");
     number<unsigned>("/web/session_minutes", web.session_minutes, 5);
     boolean("/web/secure_cookies", web.secure_cookies);

@@ -58,6 +58,11 @@ std::string pager(const std::string& base, size_t page, size_t total,
   return out + "</nav>";
 }
 
+std::string notice_paragraph(const std::string& notice) {
+  if (notice.empty()) return "";
+  return fmt::format("<p class=\"notice\" role=\"status\">{}</p>", escape(notice));
+}
+
 std::string joined(const std::vector<std::string>& values) {
   std::string out;
   for (const auto& value : values)
@@ -80,7 +85,7 @@ std::string queue_row(const quarantine::Item& item) {
 
 std::string queue_body(const QueueQuery& query, const std::vector<quarantine::Item>& page_items,
                        size_t total) {
-  std::string out = filter_form(query);
+  std::string out = filter_form(query) + notice_paragraph(query.notice);
   out += fmt::format(R"(<p class="count">{} message(s) match.</p>)", total);
   if (page_items.empty()) return out;
   out +=
@@ -261,8 +266,8 @@ std::string confirm_body(const quarantine::Item& item, const std::string& action
 }
 
 std::string audit_body(const std::vector<quarantine::AuditEntry>& entries, size_t page,
-                       size_t total) {
-  return audit_table(entries, true) +
+                       size_t total, const std::string& notice) {
+  return notice_paragraph(notice) + audit_table(entries, true) +
          pager("/audit", page, total, [](size_t n) { return fmt::format("?page={}", n); });
 }
 

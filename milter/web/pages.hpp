@@ -15,6 +15,7 @@ struct QueueQuery {
   std::string status = "held";  // held (with releasing), released, deleted, expired, any
   std::string clause, rule, sender, from, to, search;
   size_t page = 1;
+  std::string notice;  // shown above the list, e.g. that the page asked for was past the end
 };
 
 inline constexpr size_t kPageSize = 50;
@@ -35,7 +36,7 @@ std::string confirm_body(const quarantine::Item& item, const std::string& action
                          const std::string& csrf);
 
 std::string audit_body(const std::vector<quarantine::AuditEntry>& entries, size_t page,
-                       size_t total);
+                       size_t total, const std::string& notice = "");
 
 struct Summary {
   std::map<std::string, size_t> by_clause;  // held items per clause

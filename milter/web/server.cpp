@@ -16,7 +16,9 @@
 #include "web/accounts.hpp"
 #include "web/decisions.hpp"
 #include "web/html.hpp"
+#include "web/limits.hpp"
 #include "web/pages.hpp"
+#include "web/proxies.hpp"
 #include "web/queries.hpp"
 #include "web/sessions.hpp"
 #include "web/style.hpp"
@@ -49,15 +51,16 @@ std::string param(const Request& request, const char* name) {
   return request.has_param(name) ? request.get_param_value(name) : "";
 }
 
-// ?page=N, from 1 to a bound no listing reaches (so that offsets cannot overflow).
-size_t page_number(const Request& request) {
-  const std::string text = param(request, "page");
-  if (text.empty() || text.size() > 6 ||
-      text.find_first_not_of("0123456789") != std::string::npos) {
-    return 1;
-  }
-  return std::max<size_t>(1, std::stoul(text));
+// Every X-Forwarded-For line in order, joined as one list.
+std::string forwarded_for(const Request& request) {
+  std::string joined;
+  for (size_t i = 0; i < request.get_header_value_count("X-Forwarded-For"); ++i)
+    joined += (i ? "," : "") + request.get_header_value("X-Forwarded-For", i);
+  return joined;
 }
+
+constexpr const char* kBadPage =
+    "Page \"{}\" is not a page number: pages are numbered from 1 (see the links under the list).";
 
 }  // namespace
 
@@ -76,6 +79,7 @@ class WebApp {
         quarantine_(settings.quarantine, quarantine::Quarantine::Create::no),
         accounts_(accounts_path(settings)),
         sessions_(std::chrono::minutes(settings.web.session_minutes)),
+        verifications_(kConcurrentVerifications, kWaitingVerifications, kVerificationPatience),
         sso_key_(random_token()) {
     quarantine_.reconcile();
   }
@@ -192,17 +196,13 @@ class WebApp {
   }
 
   bool from_trusted_proxy(const Request& request) const {
-    const auto& proxies = settings_.web.trusted_proxies;
-    return std::find(proxies.begin(), proxies.end(), request.remote_addr) != proxies.end();
+    return is_trusted_proxy(request.remote_addr, settings_.web.trusted_proxies);
   }
 
-  // The client for sign-in throttling: behind a trusted proxy, the address it forwarded.
+  // The client for sign-in throttling: behind trusted proxies, the address they vouch for.
   std::string client_address(const Request& request) const {
-    const std::string forwarded = request.get_header_value("X-Forwarded-For");
-    if (forwarded.empty() || !from_trusted_proxy(request)) return request.remote_addr;
-    std::string last = forwarded.substr(forwarded.rfind(',') + 1);
-    last.erase(0, last.find_first_not_of(' '));
-    return last.substr(0, 64);
+    return forwarded_client(request.remote_addr, forwarded_for(request),
+                            settings_.web.trusted_proxies);
   }
 
   static std::string lowered(std::string text) {
@@ -253,9 +253,16 @@ class WebApp {
                                     (wait.count() + 59) / 60),
                         429);
     }
+    // Each check takes 64 MiB for a moment: only a few at once (unknown names included, so
+    // that they keep the decoy's timing).
+    const VerifyGate::Turn turn(verifications_);
+    if (!turn) {
+      return login_page(request, response,
+                        "The server is busy checking other sign-ins. Try again in a moment.", 503);
+    }
     const auto record = valid_account_name(typed)
                             ? accounts_.verify(typed, param(request, "password"))
-                            : std::nullopt;
+                            : accounts_.verify("", param(request, "password"));
     if (!record) {
       throttle_.failed(name, address);
       return login_page(request, response, "Wrong account name or password.", 401);
@@ -281,6 +288,7 @@ class WebApp {
   // --- pages ----------------------------------------------------------------------------------
 
   void queue(const Request& request, Response& response, const Visitor& visitor) {
+    const auto page = parse_page(param(request, "page"));
     QueueQuery query{param(request, "status").empty() ? "held" : param(request, "status"),
                      param(request, "clause"),
                      param(request, "rule"),
@@ -288,8 +296,15 @@ class WebApp {
                      param(request, "from"),
                      param(request, "to"),
                      param(request, "q"),
-                     page_number(request)};
+                     page.value_or(1),
+                     ""};
+    const auto error = page ? filter_error(query) : fmt::format(kBadPage, param(request, "page"));
+    if (error) return error_page(request, response, 400, *error);
     const auto matching = find_items(quarantine_.index(), query);
+    if (query.page > last_page(matching.size())) {
+      query.notice = past_the_end_notice(query.page, last_page(matching.size()));
+      query.page = last_page(matching.size());
+    }
     const size_t first = std::min(matching.size(), (query.page - 1) * kPageSize);
     const std::vector<quarantine::Item> shown(
         matching.begin() + static_cast<long>(first),
@@ -350,13 +365,17 @@ class WebApp {
   void audit(const Request& request, Response& response, const Visitor& visitor) {
     auto entries = quarantine_.index().audit(std::nullopt);
     std::reverse(entries.begin(), entries.end());
-    const size_t page = page_number(request);
+    const auto asked = parse_page(param(request, "page"));
+    if (!asked)
+      return error_page(request, response, 400, fmt::format(kBadPage, param(request, "page")));
+    const size_t page = std::min(*asked, last_page(entries.size()));
+    const std::string notice = page < *asked ? past_the_end_notice(*asked, page) : std::string();
     const size_t first = std::min(entries.size(), (page - 1) * kPageSize);
     const std::vector<quarantine::AuditEntry> shown(
         entries.begin() + static_cast<long>(first),
         entries.begin() + static_cast<long>(std::min(entries.size(), first + kPageSize)));
     send(response, 200, context("Audit trail", visitor, "audit"),
-         audit_body(shown, page, entries.size()));
+         audit_body(shown, page, entries.size(), notice));
   }
 
   void summary(Response& response, const Visitor& visitor) {
@@ -406,6 +425,7 @@ class WebApp {
   AccountFile accounts_;
   SessionTable sessions_;
   LoginThrottle throttle_;
+  VerifyGate verifications_;
   std::string sso_key_;  // crypto_generichash_KEYBYTES of it are used
 };
 

@@ -246,7 +246,7 @@ class WebTest(base.PostfixFixture):
             doc = json.load(f)
         port = harness.free_port()
         doc["web"] = {"listen": "127.0.0.1:%d" % port, "trusted_user_header": "X-Remote-User",
-                      "trusted_user_role": "officer"}
+                      "trusted_user_role": "officer", "trusted_proxies": ["127.0.0.1"]}
         config = os.path.join(os.path.dirname(self.config), "sso.json")
         with open(config, "w") as f:
             json.dump(doc, f)
