@@ -16,6 +16,8 @@ ctest stays within a few minutes on one core; without it every message is checke
 import argparse
 import collections
 import concurrent.futures
+import email
+import email.policy
 import hashlib
 import json
 import pathlib
@@ -34,13 +36,25 @@ NOT_HAM_PREFIXES = ("gtube__", "rspamd__", "enmime__", "enmimelq__", "mimekit-co
                     "mimekit-partial__")
 
 
+# Multipart structure that Python's parser cannot read either: MIME test fixtures, which clause
+# 4.8.1 (issue 19, item 2) requires be held as uninspectable. Reported, not counted as ham.
+BROKEN_STRUCTURE = {"StartBoundaryNotFoundDefect", "NoBoundaryInMultipartDefect",
+                    "CloseBoundaryNotFoundDefect", "MultipartInvariantViolationDefect"}
+
+
+def broken_structure(path):
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
+    return any(type(defect).__name__ in BROKEN_STRUCTURE
+               for part in message.walk() for defect in part.defects)
+
+
 def corpus(directories, build_dir):
-    files = []
+    files, broken = [], []
     for directory in directories + ([build_dir] if build_dir else []):
         for path in sorted(directory.iterdir()):
             if path.is_file() and path.name != "README.md" and not path.name.startswith(NOT_HAM_PREFIXES):
-                files.append(path)
-    return files
+                (broken if broken_structure(path) else files).append(path)
+    return files, broken
 
 
 def sample(files, count):
@@ -92,7 +106,10 @@ def main():
         build_dir = pathlib.Path(tempfile.mkdtemp(prefix="aup-ham-"))
         subprocess.run([sys.executable, str(HERE / "build_ham_corpus.py"), str(build_dir),
                         "--doc", args.doc], check=True)
-    files = sample(corpus([d for d in args.directories if d.is_dir()], build_dir), args.sample)
+    files, broken = corpus([d for d in args.directories if d.is_dir()], build_dir)
+    files = sample(files, args.sample)
+    print(f"left out, multipart structure broken (held under 4.8.1 by design): {len(broken)}"
+          + (f", e.g. {', '.join(p.name for p in broken[:5])}" if broken else ""))
     if len(files) < args.min_messages:
         print(f"FAIL: only {len(files)} ham messages (need {args.min_messages})", file=sys.stderr)
         return 1
