@@ -13,6 +13,7 @@
 #include "mime/parser_problems.hpp"
 #include "mime/part_names.hpp"
 #include "mime/raw_limits.hpp"
+#include "mime/structure_check.hpp"
 #include "mime/text_decode.hpp"
 
 namespace aup::mime {
@@ -65,6 +66,8 @@ void on_parser_warning(gint64 offset, GMimeParserWarning code, const gchar* item
     return;
   }
   if (makes_malformed(code)) state->view.malformed = true;
+  if (code == GMIME_CRIT_NESTING_OVERFLOW && state->view.uninspectable.empty())
+    state->view.uninspectable.push_back("MIME nesting deeper than the parser reads");
   add_problem(state->view, offset, code, item);
 }
 
@@ -99,6 +102,16 @@ void record_limit(MimeView& view, std::string reason, std::string_view consequen
   if (view.uninspectable.size() < kReasonsKept)
     view.uninspectable.push_back(fmt::format("{}: {}", reason, consequence));
   if (problems.size() < 5 * kReasonsKept) problems.push_back(std::move(reason));
+}
+
+// The structure read differently by GMime and by a lenient client: what the client shows may
+// never have reached the rules, so it is uninspectable (held), not merely malformed.
+void record_disagreement(MimeView& view, std::string reason) {
+  view.malformed = true;
+  if (view.uninspectable.size() < 20)
+    view.uninspectable.push_back(reason +
+                                 "; parts a mail client shows may not have been inspected");
+  if (view.problems.size() < 100) view.problems.push_back(std::move(reason));
 }
 
 class Walker {
@@ -340,6 +353,9 @@ void parse_into(std::string_view raw, const MimeLimits& limits, MimeView& view) 
   }
   for (std::string& reason : raw_limit_problems(raw, limits))
     record_limit(view, std::move(reason), "the message was not fully inspected");
+  const StructureScan structure = scan_structure(raw, limits.max_depth + 1);
+  const std::string aligned = align_delimiters(raw, structure);
+  if (!aligned.empty()) raw = aligned;  // boundaries matched as written, as clients do
   GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
   GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
   g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
@@ -348,6 +364,8 @@ void parse_into(std::string_view raw, const MimeLimits& limits, MimeView& view) 
   g_mime_parser_options_set_warning_callback(options, on_parser_warning, &state);
   GPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), options));
   g_mime_parser_options_free(options);
+  for (std::string& reason : structure_disagreements(structure, message.get(), limits.max_parts))
+    record_disagreement(view, std::move(reason));
   if (!message) {
     fall_back_to_raw_text(raw, limits, view);
     return;
