@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "daemon/connection_limit.hpp"
 #include "daemon/decision_counts.hpp"
 #include "daemon/milter_callbacks.hpp"
 #include "daemon/reload.hpp"
@@ -84,6 +85,10 @@ int run(const Options& options) {
     std::cerr << "aup-milter: quarantine " << policy->settings.quarantine.directory << ": "
               << error.what() << "\n";
     return kExitCantCreate;
+  }
+  if (!aup::daemon::apply_connection_settings(policy->settings.daemon)) {
+    std::cerr << "aup-milter: libmilter refused daemon.idle_timeout_seconds\n";
+    return kExitConfig;
   }
   aup::daemon::PolicyHolder policies(std::move(policy));
   aup::daemon::use_policies(policies, quarantines, options.clamd);

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "daemon/connection_limit.hpp"
 #include "daemon/decision_log.hpp"
 #include "daemon/verdict_actions.hpp"
 #include "engine/addresses.hpp"
@@ -164,8 +165,22 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long offered_actions, unsigned long
   });
 }
 
+// A connection beyond daemon.max_connections: a tempfail answer while descriptors remain, not a
+// session left waiting. No smfi_setreply: libmilter does not allow it at connect.
+sfsistat refuse_connection() {
+  const uint64_t refused = connection_slots().refused();
+  if (refused % 100 == 1) {  // the first of a burst, then every 100th
+    syslog(LOG_MAIL | LOG_WARNING, "connection refused (tempfail): %u open, %llu refused so far",
+           connection_slots().open(), static_cast<unsigned long long>(refused));
+  }
+  return SMFIS_TEMPFAIL;
+}
+
 sfsistat on_connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* hostaddr) {
   return guarded(ctx, [&] {
+    if (!connection_slots().take(ctx, g_policies->current()->settings.daemon.max_connections)) {
+      return refuse_connection();
+    }
     Session* negotiated = session_of(ctx);
     auto session = std::make_unique<Session>();
     session->header_leading_space = negotiated != nullptr && negotiated->header_leading_space;
@@ -272,6 +287,7 @@ sfsistat on_abort(SMFICTX* ctx) {
 
 sfsistat on_close(SMFICTX* ctx) {
   return guarded(ctx, [&] {
+    connection_slots().release(ctx);
     delete session_of(ctx);
     smfi_setpriv(ctx, nullptr);
     return SMFIS_CONTINUE;

@@ -54,6 +54,14 @@ struct DaemonSettings {
   size_t max_message_bytes = 50 * 1024 * 1024;  // the memory bound per message
   OverLimit over_limit;
   std::string audit_file;  // JSON lines, one per message; "" for none
+  // Milter connections open at once; one more is answered tempfail at connect (issue 19, 7).
+  unsigned max_connections = 1000;
+  // libmilter's wait for the MTA's next command (smfi_settimeout): an idle or half-open
+  // connection is closed after it. Postfix stays silent on a session's milter connection while
+  // the client sends DATA (the content follows at end of message), so this must be longer than
+  // the slowest message transfer, not just milter_content_timeout (300 s). Read at start.
+  // Debian's libmilter (worker pool) sweeps idle sessions every 600 s: closed within that.
+  unsigned idle_timeout_seconds = 1800;
 };
 
 // Virus scanning through clamd (clause 4.8.1); off unless configured.

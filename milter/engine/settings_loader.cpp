@@ -308,8 +308,13 @@ class SettingsReader {
   }
 
   void read_daemon(DaemonSettings& daemon) {
-    if (!object_at("/daemon", {"max_message_bytes", "over_limit", "audit_file"})) return;
+    if (!object_at("/daemon", {"max_message_bytes", "over_limit", "audit_file", "max_connections",
+                               "idle_timeout_seconds"})) {
+      return;
+    }
     number<size_t>("/daemon/max_message_bytes", daemon.max_message_bytes, 1024);
+    number<unsigned>("/daemon/max_connections", daemon.max_connections, 1);
+    number<unsigned>("/daemon/idle_timeout_seconds", daemon.idle_timeout_seconds, 1);
     if (object_at("/daemon/over_limit", {"action", "policy_ref", "reply_code", "reply"})) {
       read_over_limit(file_, "/daemon/over_limit", sink_, daemon.over_limit);
     }
