@@ -28,6 +28,21 @@ TEST_CASE("a decision line names queue id, sender, count, direction, action, rul
       daemon::decision_line({"4Xyz1", envelope, verdict, std::chrono::microseconds(1500)});
   CHECK(line ==
         "queue_id=4Xyz1 sender=jo\\x20bloggs@medway.gov.uk recipients=2 direction=outbound "
-        "action=reject rules=r1,r2,r3 clauses=4.4,4.6.1 elapsed_ms=1.5");
+        "action=reject rules=r1,r2 clauses=4.4,4.6.1 monitor=r3 elapsed_ms=1.5");
   CHECK(line.find("secret detail") == std::string::npos);  // never message content
+}
+
+TEST_CASE("a decision with no monitor match says monitor=-, one with only those rules=-", "[log]") {
+  Envelope envelope;
+  Verdict verdict;
+  verdict.action = Action::accept;
+  verdict.direction = Direction::outbound;
+  verdict.matches = {{"trial", "2.3", Action::quarantine, Mode::monitor, "body", "x"}};
+  const std::string trial =
+      daemon::decision_line({"Q", envelope, verdict, std::chrono::microseconds(0)});
+  CHECK_THAT(trial, Catch::Contains("action=accept rules=- clauses=- monitor=trial "));
+  verdict.matches.clear();
+  const std::string none =
+      daemon::decision_line({"Q", envelope, verdict, std::chrono::microseconds(0)});
+  CHECK_THAT(none, Catch::Contains("rules=- clauses=- monitor=- "));
 }

@@ -132,11 +132,18 @@ bool is_address_token(std::string_view token) {
 }
 
 // A From display name that holds an address other than the From address itself, the classic
-// way to make a message look as if someone else sent it.
+// way to make a message look as if someone else sent it. A mailing list that rewrites From to
+// its own address names the author openly instead ("'jane@example.org' via Group" from Google
+// Groups, "jane@example.org via list" from Mailman): from an address outside the council that
+// is list mail passed on, not a disguise. From a council address the rule still applies.
 class DisplayNameAddress final : public Check {
  public:
   std::optional<std::string> evaluate(const EvalContext& context) const override {
     for (const auto& mailbox : context.view.from) {
+      if (names_list_author(mailbox.display_name) &&
+          !domain_in(domain_of(mailbox.address), context.settings.internal_domains)) {
+        continue;
+      }
       const std::string shown = other_address(mailbox.display_name, mailbox.address);
       if (!shown.empty()) {
         return fmt::format("From shows {} but is {}", shown, to_lower_ascii(mailbox.address));
@@ -146,6 +153,20 @@ class DisplayNameAddress final : public Check {
   }
 
  private:
+  // "ADDRESS via NAME", the address perhaps in quotes: the whole name, not a word in it.
+  static bool names_list_author(const std::string& name) {
+    const std::string lower = to_lower_ascii(name);
+    const size_t via = lower.find(" via ");
+    if (via == std::string::npos || via + 5 >= lower.size()) return false;
+    std::string author = lower.substr(0, via);
+    const auto quote = [](char c) { return c == '\'' || c == '"' || c == ' '; };
+    while (!author.empty() && quote(author.front()))
+      author.erase(author.begin());
+    while (!author.empty() && quote(author.back()))
+      author.pop_back();
+    return is_address_token(author);
+  }
+
   static std::string other_address(const std::string& name, const std::string& address) {
     constexpr std::string_view kSeparators = " \t\"'<>()[],;:";
     size_t start = 0;
