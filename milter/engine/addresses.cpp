@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <charconv>
 
+#include "engine/address_domain.hpp"
+#include "engine/header_address.hpp"
+
 namespace aup {
 namespace {
 
@@ -32,50 +35,49 @@ std::string to_lower_ascii(std::string_view text) {
   return out;
 }
 
+Path parse_address(std::string_view address) {
+  Path path = parse_smtp_path(address);
+  if (path.kind != PathKind::invalid) return path;
+  const auto from_header = header_mailbox_path(address);
+  return from_header ? parse_smtp_path(*from_header) : Path{};
+}
+
 std::string bare_address(std::string_view address) {
-  const auto open = address.rfind('<');
-  if (open != std::string_view::npos) {
-    const auto close = address.find('>', open);
-    address = address.substr(
-        open + 1, close == std::string_view::npos ? std::string_view::npos : close - open - 1);
-  }
-  return std::string(trim(address));
+  const Path path = parse_address(address);
+  if (path.kind == PathKind::mailbox) return path.mailbox.text();
+  return path.kind == PathKind::null_path ? std::string() : std::string(trim(address));
 }
 
 std::string domain_of(std::string_view address) {
-  const std::string bare = bare_address(address);
-  const auto at = bare.rfind('@');
-  if (at == std::string::npos) return {};
-  std::string domain = to_lower_ascii(std::string_view(bare).substr(at + 1));
-  while (!domain.empty() && domain.back() == '.')
-    domain.pop_back();
-  return domain;
+  const Path path = parse_address(address);
+  return path.kind == PathKind::mailbox ? path.mailbox.domain_key : std::string();
 }
 
 std::string local_part_of(std::string_view address) {
-  const std::string bare = bare_address(address);
-  const auto at = bare.rfind('@');
-  return at == std::string::npos ? bare : bare.substr(0, at);
+  const Path path = parse_address(address);
+  return path.kind == PathKind::mailbox ? path.mailbox.local : std::string();
 }
 
 std::string canonical_address(std::string_view address, std::string_view delimiters) {
-  std::string local = to_lower_ascii(local_part_of(address));
+  const Path path = parse_address(address);
+  if (path.kind == PathKind::null_path) return {};
+  if (path.kind == PathKind::invalid) return to_lower_ascii(trim(address));
+  std::string local = to_lower_ascii(path.mailbox.local);
   if (!delimiters.empty()) {
     const auto cut = local.find_first_of(delimiters);
     if (cut != std::string::npos && cut > 0) local.resize(cut);
   }
-  const std::string domain = domain_of(address);
-  return domain.empty() ? local : local + "@" + domain;
+  return local + "@" + path.mailbox.domain_key;
 }
 
 bool domain_in(std::string_view domain, const std::vector<std::string>& domains) {
-  const std::string lowered = to_lower_ascii(domain);
-  if (lowered.empty()) return false;
-  return std::any_of(domains.begin(), domains.end(), [&](const std::string& candidate) {
-    if (!candidate.empty() && candidate.front() == '.') {
-      return ends_with_label(lowered, std::string_view(candidate).substr(1));
-    }
-    return lowered == candidate || ends_with_label(lowered, candidate);
+  const auto key = domain_key(domain);
+  if (!key) return false;
+  return std::any_of(domains.begin(), domains.end(), [&](const std::string& listed) {
+    const bool subdomains_only = !listed.empty() && listed.front() == '.';
+    const auto listed_key = domain_key(std::string_view(listed).substr(subdomains_only ? 1 : 0));
+    if (!listed_key) return false;
+    return ends_with_label(*key, *listed_key) || (!subdomains_only && *key == *listed_key);
   });
 }
 

@@ -8,24 +8,35 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/smtp_address.hpp"
+
 namespace aup {
 
 std::string to_lower_ascii(std::string_view text);
 
-// "Name <a@b>" or "<a@b>" or "a@b" -> "a@b", trimmed.
+// An SMTP path ("<a@b>", "<@route:a@b>", "<>", "a@b") or, failing that, one mailbox as a
+// header writes it ("Jo <a@b>", "a(comment)@b"). Anything else is PathKind::invalid, which
+// every caller must treat as an address outside the organisation.
+Path parse_address(std::string_view address);
+
+// The mailbox of parse_address as local@domain; "" for the null path; an invalid address is
+// returned trimmed but otherwise as given, so that it stays invalid when parsed again.
 std::string bare_address(std::string_view address);
 
-// Lower-cased domain of an address, "" when there is none.
+// The comparable domain of an address (lower-case A-labels, or "[192.0.2.1]" for a
+// literal); "" when the address is null or invalid, and "" is in no list of domains.
 std::string domain_of(std::string_view address);
 
-// Local part as written.
+// Local part, unquoted when it needs no quotes; "" when the address is null or invalid.
 std::string local_part_of(std::string_view address);
 
-// "Local+tag@Domain" -> "local@domain" for any character of `delimiters` (lower-cased).
+// "Local+tag@Domain" -> "local@domain" for any character of `delimiters` (lower-cased); an
+// invalid address lower-cased as given.
 std::string canonical_address(std::string_view address, std::string_view delimiters);
 
-// True when `domain` equals one of `domains` or is a subdomain of one (case-insensitive);
-// a listed ".example.org" stands for its subdomains only.
+// True when `domain` equals one of `domains` or is a subdomain of one, compared as domain
+// keys (case, trailing dot, U-label or A-label do not matter); a listed ".example.org" stands
+// for its subdomains only. An invalid domain or an address literal is in no list.
 bool domain_in(std::string_view domain, const std::vector<std::string>& domains);
 
 struct Network {

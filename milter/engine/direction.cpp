@@ -38,11 +38,21 @@ bool is_originating(const EffectiveEnvelope& envelope, const Settings& settings)
     const auto ip = parse_ip(*envelope.client_ip);
     return ip && ip_in(*ip, settings.internal_networks);
   }
-  return domain_in(domain_of(envelope.sender), settings.internal_domains);
+  // Neither a login nor a client address: the sender decides. Only a sender that parses to a
+  // mailbox in an external domain makes the mail inbound. A sender that cannot be parsed, or
+  // the null sender (here a local submission or a saved message, not a bounce from outside,
+  // which comes over SMTP from an address), makes it originating: classing staff mail as
+  // inbound would let it out untouched, while classing other mail as originating only applies
+  // the staff policy to it.
+  const Path sender = parse_address(envelope.sender);
+  return sender.kind != PathKind::mailbox ||
+         domain_in(sender.mailbox.domain_key, settings.internal_domains);
 }
 
 Direction classify_direction(const EffectiveEnvelope& envelope, const Settings& settings) {
   if (!is_originating(envelope, settings)) return Direction::inbound;
+  // A recipient that cannot be parsed has domain "" and so is external: the outbound rules
+  // run rather than trust an address no one can read.
   const bool any_external = std::any_of(
       envelope.recipients.begin(), envelope.recipients.end(),
       [&](const auto& rcpt) { return !domain_in(domain_of(rcpt), settings.internal_domains); });

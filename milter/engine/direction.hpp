@@ -11,12 +11,12 @@ namespace aup {
 // recipients from To, Cc and Bcc (how `aupctl check` works on a saved message).
 EffectiveEnvelope effective_envelope(const Envelope& envelope, const mime::MimeView& view);
 
-// Authenticated, or from an internal network, or (neither known) from an internal sender.
+// Authenticated, or from an internal network, or (neither known) from a sender that is not
+// a valid external address (an unparseable or null sender takes the safe side).
 bool is_originating(const EffectiveEnvelope& envelope, const Settings& settings);
 
-// Originating when authenticated, or from an internal network, or (neither known) when the
-// sender is internal. Originating with any external recipient is outbound; with only internal
-// recipients internal; anything else inbound.
+// Originating as is_originating says. Originating with any external recipient is outbound; with
+// only internal recipients internal; anything else inbound.
 Direction classify_direction(const EffectiveEnvelope& envelope, const Settings& settings);
 
 }  // namespace aup
