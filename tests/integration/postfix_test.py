@@ -260,6 +260,21 @@ class PostfixMilterTest(PostfixFixture):
                          [], "store mode must not use the hold queue")
         self.assert_not_delivered()
 
+    def test_quoted_council_address_in_external_recipient_is_outbound(self):
+        # Issue 19: the quoted local part holds a council address, the domain is external.
+        # Read with rfind('<') it was internal and the marked message went out untouched.
+        hostile = '<"<jo.bloggs@medway.gov.uk>"@evil.example>'
+        r = self.submit(make_message(self.token, subject="OFFICIAL-SENSITIVE budget",
+                                     to=hostile), rcpts=(hostile,))
+        self.assertTrue(r.accepted, "%r%s" % (r, self.diagnostics()))
+        stored = self.stored_with(self.token)
+        self.assertEqual(len(stored), 1, self.diagnostics())
+        decided = [line for line in self.milter.log_text().splitlines()
+                   if "quarantine_id=" + stored[0] in line]
+        self.assertTrue(decided and "direction=outbound" in decided[0]
+                        and "protective-marking-outbound" in decided[0], self.diagnostics())
+        self.assert_not_delivered()
+
     def test_inbound_message_with_executable_passes_untouched(self):
         sent = make_message(self.token, attachment=("setup.exe", EXE_PAYLOAD),
                             sender="someone@example.net", to="jo.bloggs@medway.gov.uk")
