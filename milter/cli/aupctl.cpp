@@ -17,7 +17,7 @@ std::string default_config() {
 
 void add_check(CLI::App& app, aup::cli::CheckOptions& options, int& status) {
   CLI::App* check = app.add_subcommand(
-      "check", "Evaluate one message (a file, or - for standard input) and print the verdict");
+      "check", "Evaluate messages (files, or - for standard input) and print each verdict");
   check->add_option("--config", options.config, "Configuration file")->capture_default_str();
   check->add_option("--sender", options.sender, "Envelope sender (default: the From address)");
   check
@@ -34,7 +34,10 @@ void add_check(CLI::App& app, aup::cli::CheckOptions& options, int& status) {
       ->capture_default_str();
   check->add_option("--write-modified", options.write_modified,
                     "Write the message as it would be delivered (headers and footer) to this file");
-  check->add_option("FILE", options.input, "Message file, or - for standard input")->required();
+  check
+      ->add_option("FILE", options.inputs,
+                   "Message files, or - for standard input; with several, one JSON line each")
+      ->required();
   check->callback([&] { status = aup::cli::run_check(options); });
 }
 
@@ -157,17 +160,6 @@ void add_web(CLI::App& app, aup::cli::WebOptions& options, int& status) {
   action("list", "List accounts and their roles");
 }
 
-// `--rcpt a b FILE` leaves FILE over (each --rcpt takes one address, so that the file may
-// follow it): say what to write instead of only that FILE was not expected.
-void explain_extra_arguments(CLI::App& app, const CLI::ParseError& error) {
-  if (dynamic_cast<const CLI::ExtrasError*>(&error) == nullptr || !app.got_subcommand("check") ||
-      app.get_subcommand("check")->count("--rcpt") == 0) {
-    return;
-  }
-  std::cerr << "aupctl check: each --rcpt takes one address; for several recipients repeat it "
-               "(--rcpt a@example.org --rcpt b@example.org)\n";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -199,7 +191,6 @@ int main(int argc, char** argv) {
     return app.exit(version);
   } catch (const CLI::ParseError& error) {
     app.exit(error);
-    explain_extra_arguments(app, error);
     return aup::cli::kExitUsage;
   }
   return status;

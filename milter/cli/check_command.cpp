@@ -1,4 +1,5 @@
-// `aupctl check`: read one message, evaluate it with the production engine, print the verdict.
+// `aupctl check`: read messages, evaluate each with the production engine, print the verdicts.
+// Several files share one policy load, so a corpus costs one process rather than one per file.
 #include <fmt/format.h>
 
 #include <fcntl.h>
@@ -51,8 +52,35 @@ std::string read_input(const std::string& name, std::string& out) {
   return problem;
 }
 
+// `--rcpt a b FILE` gives "b" as a message file (each --rcpt takes one address, so that files
+// may follow it): an argument that is no file but looks like an address is that mistake.
+bool mistaken_recipient(const std::string& input) {
+  struct stat status {};
+  return input.find('@') != std::string::npos && input.find('/') == std::string::npos &&
+         ::stat(input.c_str(), &status) != 0;
+}
+
+std::string input_problem(const CheckOptions& options) {
+  size_t standard_inputs = 0;
+  for (const std::string& input : options.inputs) {
+    if (input == "-") ++standard_inputs;
+    if (mistaken_recipient(input)) {
+      return fmt::format(
+          "\"{}\" is not a message file; each --rcpt takes one address, for several recipients "
+          "repeat it (--rcpt a@example.org --rcpt b@example.org)",
+          input);
+    }
+  }
+  if (standard_inputs > 1) return "standard input (-) can be read only once";
+  if (options.write_modified && options.inputs.size() > 1) {
+    return "--write-modified takes one message file";
+  }
+  return "";
+}
+
 // Usage problems in the options, or "" when they are fine.
 std::string option_problem(const CheckOptions& options, Envelope& envelope) {
+  if (std::string problem = input_problem(options); !problem.empty()) return problem;
   if (options.time) {
     const auto time = parse_rfc3339(*options.time);
     if (!time) return fmt::format("--time: \"{}\" is not an RFC 3339 timestamp", *options.time);
@@ -123,8 +151,60 @@ bool write_file(const std::string& name, const std::string& bytes) {
   return static_cast<bool>(out);
 }
 
+// One JSON object per line when there are several messages, each naming its file first.
+nlohmann::ordered_json verdict_line(const std::string& file, const Verdict& verdict) {
+  nlohmann::ordered_json line{{"file", file}};
+  const nlohmann::ordered_json fields = to_json(verdict);
+  for (const auto& [key, value] : fields.items())
+    line[key] = value;
+  return line;
+}
+
+std::string dump(const nlohmann::ordered_json& json, int indent) {
+  return json.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+struct CheckRun {
+  const CheckOptions& options;
+  const Policy& policy;
+  const VirusScanner* scanner;
+  bool several;
+};
+
+void print_verdict(const CheckRun& run, const std::string& file, const Verdict& verdict) {
+  if (run.options.format == "text") {
+    if (run.several) std::cout << "file: " << file << "\n";
+    print_text(verdict);
+    if (run.several) std::cout << "\n";
+  } else {
+    std::cout << (run.several ? dump(verdict_line(file, verdict), -1) : dump(to_json(verdict), 2))
+              << "\n";
+  }
+}
+
+// Evaluates and prints one message; the exit status it calls for.
+int check_one(const CheckRun& run, Message message, const std::string& file) {
+  if (const std::string problem = read_input(file, message.raw); !problem.empty()) {
+    std::cerr << "aupctl check: cannot read " << file << ": " << problem << "\n";
+    if (run.several && run.options.format == "json") {
+      std::cout << dump(nlohmann::ordered_json{{"file", file}, {"error", problem}}, -1) << "\n";
+    }
+    return kExitNoInput;
+  }
+  const Verdict verdict = evaluate(run.policy, message, run.scanner);
+  if (run.options.write_modified &&
+      !write_file(*run.options.write_modified,
+                  as_delivered(message.raw, verdict, run.policy.settings.header_prefix))) {
+    std::cerr << "aupctl check: cannot write " << *run.options.write_modified << "\n";
+    return kExitCantCreate;
+  }
+  print_verdict(run, file, verdict);
+  return kExitOk;
+}
+
 }  // namespace
 
+// Every file is checked even when one cannot be read; the status is then 66.
 int run_check(const CheckOptions& options) {
   Message message;
   message.envelope.sender = options.sender;
@@ -135,10 +215,6 @@ int run_check(const CheckOptions& options) {
     std::cerr << "aupctl check: " << problem << "\n";
     return kExitUsage;
   }
-  if (const std::string problem = read_input(options.input, message.raw); !problem.empty()) {
-    std::cerr << "aupctl check: cannot read " << options.input << ": " << problem << "\n";
-    return kExitNoInput;
-  }
   const LoadResult loaded = load_policy(options.config);
   if (!loaded.policy) {
     for (const Diagnostic& d : loaded.diagnostics) {
@@ -147,21 +223,14 @@ int run_check(const CheckOptions& options) {
     return kExitConfig;
   }
   const auto scanner = scan::scanner_for(loaded.policy->settings.clamd, options.clamd);
-  const Verdict verdict = evaluate(*loaded.policy, message, scanner.get());
-  if (options.write_modified &&
-      !write_file(*options.write_modified,
-                  as_delivered(message.raw, verdict, loaded.policy->settings.header_prefix))) {
-    std::cerr << "aupctl check: cannot write " << *options.write_modified << "\n";
-    return kExitCantCreate;
+  const CheckRun run{options, *loaded.policy, scanner.get(), options.inputs.size() > 1};
+  int status = kExitOk;
+  for (const std::string& file : options.inputs) {
+    const int outcome = check_one(run, message, file);
+    if (outcome != kExitOk) status = outcome;
+    if (outcome == kExitCantCreate) break;
   }
-  if (options.format == "text") {
-    print_text(verdict);
-  } else {
-    std::cout << to_json(verdict).dump(2, ' ', false,
-                                       nlohmann::ordered_json::error_handler_t::replace)
-              << "\n";
-  }
-  return kExitOk;
+  return status;
 }
 
 }  // namespace aup::cli

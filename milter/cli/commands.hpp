@@ -24,7 +24,7 @@ struct CheckOptions {
   std::optional<std::string> time;
   std::optional<std::string> clamd;  // overrides the configuration and turns scanning on
   std::string format = "json";
-  std::string input;                          // file name or "-"
+  std::vector<std::string> inputs;            // file names, or "-" (once) for standard input
   std::optional<std::string> write_modified;  // where to write the message as delivered
 };
 

@@ -224,6 +224,44 @@ class ExitCodes(unittest.TestCase):
         self.assertEqual(aupctl("rules", "test", "--config", config).returncode, 78)
         self.assertEqual(aupctl("check", "--config", "/nonexistent.json", self.mail).returncode, 78)
 
+    def test_several_files_give_one_json_line_each_in_order(self):
+        exe = self.files.write("exe.eml", EXE_MAIL)
+        run = aupctl("check", "--config", CONFIG, self.mail, exe, self.mail)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        lines = [json.loads(line) for line in run.stdout.splitlines()]
+        self.assertEqual([(v["file"], v["action"]) for v in lines],
+                         [(self.mail, "accept"), (exe, "reject"), (self.mail, "accept")])
+        # Each line is the verdict one file alone gets, with the file named first.
+        alone = json.loads(aupctl("check", "--config", CONFIG, exe).stdout)
+        self.assertEqual(list(lines[1])[0], "file")
+        self.assertEqual({k: v for k, v in lines[1].items() if k != "file"}, alone)
+
+    def test_several_files_go_on_past_one_that_cannot_be_read_then_exit_66(self):
+        exe = self.files.write("exe.eml", EXE_MAIL)
+        run = aupctl("check", "--config", CONFIG, self.mail, "/nonexistent/x.eml", exe)
+        self.assertEqual(run.returncode, 66)
+        lines = [json.loads(line) for line in run.stdout.splitlines()]
+        self.assertEqual(lines[1], {"file": "/nonexistent/x.eml", "error": "No such file or directory"})
+        self.assertEqual(lines[2]["action"], "reject")
+        self.assertIn(b"cannot read /nonexistent/x.eml", run.stderr)
+
+    def test_several_files_in_text_format_are_headed_by_their_names(self):
+        exe = self.files.write("exe.eml", EXE_MAIL)
+        run = aupctl("check", "--config", CONFIG, "--format", "text", self.mail, exe)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        blocks = run.stdout.decode().strip().split("\n\n")
+        self.assertEqual([b.splitlines()[:2] for b in blocks],
+                         [[f"file: {self.mail}", "action: accept"], [f"file: {exe}", "action: reject"]])
+
+    def test_several_files_refuse_what_only_one_can_take(self):
+        out = self.files.write("out.eml", b"")
+        for args, why in (([self.mail, self.mail, "--write-modified", out], b"one message file"),
+                          (["-", "-"], b"only once")):
+            run = aupctl("check", "--config", CONFIG, *args, stdin=b"")
+            self.assertEqual(run.returncode, 64, args)
+            self.assertEqual(run.stdout, b"")
+            self.assertIn(why, run.stderr)
+
     def test_help_and_version_are_0(self):
         self.assertEqual(aupctl("--help").returncode, 0)
         version = aupctl("--version")
