@@ -34,6 +34,9 @@ void add_check(CLI::App& app, aup::cli::CheckOptions& options, int& status) {
       ->capture_default_str();
   check->add_option("--write-modified", options.write_modified,
                     "Write the message as it would be delivered (headers and footer) to this file");
+  check->add_option("--write-modified-dir", options.write_modified_dir,
+                    "Write each message as it would be delivered to this directory, under the "
+                    "file's own name");
   check
       ->add_option("FILE", options.inputs,
                    "Message files, or - for standard input; with several, one JSON line each")

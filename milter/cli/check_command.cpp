@@ -8,8 +8,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include "cli/commands.hpp"
 #include "engine/addresses.hpp"
@@ -73,7 +75,23 @@ std::string input_problem(const CheckOptions& options) {
   }
   if (standard_inputs > 1) return "standard input (-) can be read only once";
   if (options.write_modified && options.inputs.size() > 1) {
-    return "--write-modified takes one message file";
+    return "--write-modified takes one message file; for several, --write-modified-dir";
+  }
+  return "";
+}
+
+// --write-modified-dir names each output by its input's base name, so those must be distinct
+// (two files would overwrite one) and exist (standard input has none).
+std::string output_dir_problem(const CheckOptions& options) {
+  if (!options.write_modified_dir) return "";
+  if (options.write_modified) return "--write-modified and --write-modified-dir exclude each other";
+  std::set<std::string> names;
+  for (const std::string& input : options.inputs) {
+    if (input == "-") return "--write-modified-dir cannot name standard input (-)";
+    const std::string name = std::filesystem::path(input).filename();
+    if (!names.insert(name).second) {
+      return fmt::format("--write-modified-dir: two files are named \"{}\"", name);
+    }
   }
   return "";
 }
@@ -81,6 +99,7 @@ std::string input_problem(const CheckOptions& options) {
 // Usage problems in the options, or "" when they are fine.
 std::string option_problem(const CheckOptions& options, Envelope& envelope) {
   if (std::string problem = input_problem(options); !problem.empty()) return problem;
+  if (std::string problem = output_dir_problem(options); !problem.empty()) return problem;
   if (options.time) {
     const auto time = parse_rfc3339(*options.time);
     if (!time) return fmt::format("--time: \"{}\" is not an RFC 3339 timestamp", *options.time);
@@ -180,6 +199,18 @@ void print_verdict(const CheckRun& run, const std::string& file, const Verdict& 
     std::cout << (run.several ? dump(verdict_line(file, verdict), -1) : dump(to_json(verdict), 2))
               << "\n";
   }
+  // Each verdict leaves as soon as it is known, so a reader of a long run sees progress (and
+  // the robustness tests time every message).
+  std::cout.flush();
+}
+
+// Where the message as delivered goes, if anywhere.
+std::optional<std::string> modified_path(const CheckOptions& options, const std::string& file) {
+  if (options.write_modified_dir) {
+    return std::filesystem::path(*options.write_modified_dir) /
+           std::filesystem::path(file).filename();
+  }
+  return options.write_modified;
 }
 
 // Evaluates and prints one message; the exit status it calls for.
@@ -192,10 +223,10 @@ int check_one(const CheckRun& run, Message message, const std::string& file) {
     return kExitNoInput;
   }
   const Verdict verdict = evaluate(run.policy, message, run.scanner);
-  if (run.options.write_modified &&
-      !write_file(*run.options.write_modified,
-                  as_delivered(message.raw, verdict, run.policy.settings.header_prefix))) {
-    std::cerr << "aupctl check: cannot write " << *run.options.write_modified << "\n";
+  if (const auto target = modified_path(run.options, file);
+      target &&
+      !write_file(*target, as_delivered(message.raw, verdict, run.policy.settings.header_prefix))) {
+    std::cerr << "aupctl check: cannot write " << *target << "\n";
     return kExitCantCreate;
   }
   print_verdict(run, file, verdict);

@@ -24,8 +24,9 @@ struct CheckOptions {
   std::optional<std::string> time;
   std::optional<std::string> clamd;  // overrides the configuration and turns scanning on
   std::string format = "json";
-  std::vector<std::string> inputs;            // file names, or "-" (once) for standard input
-  std::optional<std::string> write_modified;  // where to write the message as delivered
+  std::vector<std::string> inputs;                // file names, or "-" (once) for standard input
+  std::optional<std::string> write_modified;      // where to write the message as delivered
+  std::optional<std::string> write_modified_dir;  // the same for each file, under its base name
 };
 
 struct BenchOptions {

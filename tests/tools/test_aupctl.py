@@ -262,6 +262,45 @@ class ExitCodes(unittest.TestCase):
             self.assertEqual(run.stdout, b"")
             self.assertIn(why, run.stderr)
 
+    def test_write_modified_dir_writes_each_file_as_write_modified_would(self):
+        exe = self.files.write("exe.eml", EXE_MAIL)
+        out = pathlib.Path(self.files.dir.name) / "out"
+        out.mkdir()
+        run = aupctl("check", "--config", CONFIG, "--write-modified-dir", str(out), self.mail, exe)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(sorted(p.name for p in out.iterdir()), ["exe.eml", "mail.eml"])
+        for source in (self.mail, exe):
+            alone = self.files.write("alone.eml", b"")
+            self.assertEqual(aupctl("check", "--config", CONFIG, "--write-modified", alone,
+                                    source).returncode, 0)
+            written = (out / pathlib.Path(source).name).read_bytes()
+            self.assertEqual(written, pathlib.Path(alone).read_bytes(), source)
+        # The accepted message is written with its footer, the rejected one unchanged.
+        self.assertTrue((out / "mail.eml").read_bytes().startswith(MAIL[:-2]))
+        self.assertGreater(len((out / "mail.eml").read_bytes()), len(MAIL))
+        self.assertEqual((out / "exe.eml").read_bytes(), EXE_MAIL)
+
+    def test_write_modified_dir_refuses_names_it_cannot_give(self):
+        other = pathlib.Path(self.files.dir.name) / "other"
+        other.mkdir()
+        twin = str(other / "mail.eml")
+        pathlib.Path(twin).write_bytes(MAIL)
+        out = self.files.dir.name
+        for args, why in ((["--write-modified-dir", out, self.mail, twin], b"two files are named"),
+                          (["--write-modified-dir", out, "-"], b"standard input"),
+                          (["--write-modified-dir", out, "--write-modified", twin, self.mail],
+                           b"exclude each other")):
+            run = aupctl("check", "--config", CONFIG, *args, stdin=b"")
+            self.assertEqual(run.returncode, 64, args)
+            self.assertEqual(run.stdout, b"")
+            self.assertIn(why, run.stderr)
+
+    def test_write_modified_dir_that_does_not_exist_is_73(self):
+        run = aupctl("check", "--config", CONFIG, "--write-modified-dir", "/nonexistent/dir",
+                     self.mail)
+        self.assertEqual(run.returncode, 73)
+        self.assertIn(b"cannot write /nonexistent/dir/mail.eml", run.stderr)
+
     def test_help_and_version_are_0(self):
         self.assertEqual(aupctl("--help").returncode, 0)
         version = aupctl("--version")
