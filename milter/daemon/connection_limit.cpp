@@ -30,8 +30,10 @@ unsigned ConnectionSlots::open() const {
 }
 
 ConnectionSlots& connection_slots() {
-  static ConnectionSlots slots;
-  return slots;
+  // Never destroyed: libmilter's connection threads may still be in xxfi_close when main
+  // returns and exit() runs static destructors.
+  static auto* const slots = new ConnectionSlots;
+  return *slots;
 }
 
 unsigned connection_capacity(rlim_t descriptor_limit) noexcept {

@@ -1,4 +1,4 @@
-// The SQLite quarantine index. One connection per Index object, guarded by a mutex: the daemon
+// The SQLite quarantine index. One connection per Index object, guarded by a lock: the daemon
 // shares one between its threads, and each aupctl run has its own. Writers in other processes
 // wait up to the busy timeout; every change is one IMMEDIATE transaction.
 #include <fcntl.h>
@@ -11,9 +11,9 @@
 #include <cstring>
 
 #include <chrono>
-#include <mutex>
 #include <thread>
 
+#include "quarantine/bounded_lock.hpp"
 #include "quarantine/index.hpp"
 
 namespace aup::quarantine {
@@ -388,14 +388,15 @@ class SqliteIndex final : public Index {
   // The connection is one thread's at a time. A thread waits for it no longer than SQLite waits
   // for another process's lock: with the index locked elsewhere, twenty held messages at once
   // each give up after about twice `wait_`, instead of queueing behind each other.
-  std::unique_lock<std::timed_mutex> take_connection() {
-    std::unique_lock lock(mutex_, wait_);
-    if (!lock.owns_lock()) throw IndexError("quarantine index busy: another thread kept it");
-    return lock;
+  BoundedLock::Turn take_connection() {
+    if (!connection_.take(wait_)) {
+      throw IndexError("quarantine index busy: another thread kept it");
+    }
+    return BoundedLock::Turn(connection_);
   }
 
   std::chrono::milliseconds wait_;
-  std::timed_mutex mutex_;
+  BoundedLock connection_;
 };
 
 }  // namespace

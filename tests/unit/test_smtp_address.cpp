@@ -2,6 +2,7 @@
 // and the direction every unreadable address must take (external, outbound rules run).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 #include "engine/address_domain.hpp"
@@ -156,30 +157,54 @@ TEST_CASE("null path, empty and NUL bytes", "[addresses][smtp]") {
   CHECK(parse_address(std::string("\"jo\0\"@evil.example", 18)).kind == PathKind::invalid);
 }
 
-TEST_CASE("100,000-character hostile inputs cost linear time", "[addresses][smtp]") {
-  const size_t n = 100000;
+namespace {
+
+std::vector<std::string> hostile_addresses(size_t n) {
   std::string dotted;
   for (size_t i = 0; i < n / 2; ++i)
     dotted += "a.";
   std::string route = "<";
   for (size_t i = 0; i < n / 4; ++i)
     route += "@a,";
-  const std::vector<std::string> inputs = {
-      std::string(n, '('),      std::string(n, '"'),
-      std::string(n, '<'),      std::string(n, '\\'),
-      std::string(n, 'a'),      std::string(n, 'a') + "@evil.example",
-      dotted + "@evil.example", route + ":x@evil.example>",
-      "x@" + dotted + "uk",     "\"" + std::string(n, ' ') + "\"@evil.example",
-      std::string(n, '@')};
-  const auto start = std::chrono::steady_clock::now();
-  for (const std::string& input : inputs) {
+  return {std::string(n, '('),      std::string(n, '"'),
+          std::string(n, '<'),      std::string(n, '\\'),
+          std::string(n, 'a'),      std::string(n, 'a') + "@evil.example",
+          dotted + "@evil.example", route + ":x@evil.example>",
+          "x@" + dotted + "uk",     "\"" + std::string(n, ' ') + "\"@evil.example",
+          std::string(n, '@')};
+}
+
+// The fastest of three passes over the inputs, in seconds: the least disturbed by other load.
+double seconds_to_read(const std::vector<std::string>& inputs) {
+  double best = 1e9;
+  for (int pass = 0; pass < 3; ++pass) {
+    const auto start = std::chrono::steady_clock::now();
+    for (const std::string& input : inputs) {
+      (void)internal(input);
+      (void)bare_address(input);
+    }
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return best;
+}
+
+}  // namespace
+
+TEST_CASE("100,000-character hostile inputs cost linear time", "[addresses][smtp]") {
+  const size_t n = 100000;
+  for (const std::string& input : hostile_addresses(n)) {
     INFO(input.substr(0, 20) << "..." << input.substr(input.size() - 20));
     CHECK_FALSE(internal(input));
-    (void)bare_address(input);
   }
   // A long local part is no reason to doubt the domain (RFC 5321's 64 is a storage limit).
   CHECK(internal(std::string(n, 'a') + "@medway.gov.uk"));
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+  // Ten times the length costs about ten times the time (a hundred if quadratic). A ratio, so
+  // that a sanitizer's slowdown does not matter; the floor keeps timer noise out of it.
+  const double small = std::max(seconds_to_read(hostile_addresses(n / 10)), 0.002);
+  const double large = seconds_to_read(hostile_addresses(n));
+  INFO("10,000 characters: " << small << " s; 100,000: " << large << " s");
+  CHECK(large / small < 30);
 }
 
 TEST_CASE("direction: an unreadable or null sender never makes mail inbound", "[direction][smtp]") {
