@@ -9,15 +9,20 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "cli/quarantine_view.hpp"
-#include "cli/safe_text.hpp"
-#include "cli/settings_file.hpp"
 #include "engine/rfc3339.hpp"
 #include "engine/settings_loader.hpp"
 #include "quarantine/review.hpp"
+#include "review/quarantine_view.hpp"
+#include "review/safe_text.hpp"
+#include "review/settings_file.hpp"
 
 namespace aup::cli {
 namespace {
+
+using review::read_settings;
+using review::review_text;
+using review::review_view;
+using review::terminal_safe;
 
 constexpr int kExitDataErr = 65;
 constexpr int kExitUnavailable = 69;

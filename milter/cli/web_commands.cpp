@@ -9,13 +9,15 @@
 #include <thread>
 
 #include "cli/commands.hpp"
-#include "cli/settings_file.hpp"
+#include "review/settings_file.hpp"
 #include "web/accounts.hpp"
 #include "web/guarded_server.hpp"
 #include "web/server.hpp"
 
 namespace aup::cli {
 namespace {
+
+using review::read_settings;
 
 constexpr int kExitSoftware = 70;
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "cli/safe_text.hpp"
+#include "review/safe_text.hpp"
 
 namespace aup::web {
 
@@ -38,7 +38,7 @@ std::string escape(std::string_view text) {
 }
 
 std::string visible(std::string_view text, bool multiline) {
-  return escape(cli::terminal_safe(text, multiline));
+  return escape(review::terminal_safe(text, multiline));
 }
 
 std::string url_encode(std::string_view text) {

@@ -24,7 +24,7 @@ std::string queue_body(const QueueQuery& query, const std::vector<quarantine::It
                        size_t total);
 
 struct ItemPageData {
-  nlohmann::ordered_json view;  // cli::review_view
+  nlohmann::ordered_json view;  // review::review_view
   std::vector<quarantine::AuditEntry> audit;
   bool may_decide = false;  // an officer, and the item is still held
   std::string notice;       // the outcome of a decision just taken, shown on top

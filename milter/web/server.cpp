@@ -10,9 +10,9 @@
 #include <filesystem>
 #include <iostream>
 
-#include "cli/quarantine_view.hpp"
 #include "quarantine/quarantine.hpp"
 #include "quarantine/review.hpp"
+#include "review/quarantine_view.hpp"
 #include "web/accounts.hpp"
 #include "web/decisions.hpp"
 #include "web/html.hpp"
@@ -323,8 +323,8 @@ class WebApp {
           {quarantine::now_rfc3339(), id, visitor.account.name, "viewed", "web"});
     }
     ItemPageData data;
-    data.view = cli::review_view(*item, quarantine_.store().read_record(id),
-                                 quarantine_.store().read_message(id), settings_);
+    data.view = review::review_view(*item, quarantine_.store().read_record(id),
+                                    quarantine_.store().read_message(id), settings_);
     data.audit = quarantine_.index().audit(id);
     data.may_decide =
         visitor.account.role == Role::officer && (item->status == quarantine::Status::held);

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "cli/quarantine_view.hpp"
 #include "inspect/inspect.hpp"
 #include "inspect/names.hpp"
 #include "mime/mime_view.hpp"
+#include "review/quarantine_view.hpp"
 
 namespace {
 
@@ -277,11 +277,11 @@ TEST_CASE("a reviewer sees an encrypted member as encrypted, with its size", "[a
       "Content-Type: application/zip; name=locked.zip\nContent-Transfer-Encoding: base64\n\n" +
       std::string(encoded) + "\n--b--\n";
   g_free(encoded);
-  const auto view = aup::cli::review_view({}, std::nullopt, message, {});
+  const auto view = aup::review::review_view({}, std::nullopt, message, {});
   const auto& member = view["content"]["attachments"].at(1);
   CHECK(member["name"] == "minutes.txt");
   CHECK(member["true_type"] == "encrypted, type unknown");
   CHECK(member["size"] == 14);
-  CHECK_THAT(aup::cli::review_text(view),
+  CHECK_THAT(aup::review::review_text(view),
              Catch::Contains("minutes.txt: encrypted, type unknown (declared ), 14 bytes"));
 }

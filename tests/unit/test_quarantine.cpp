@@ -22,7 +22,6 @@
 #include <thread>
 #include <vector>
 
-#include "cli/quarantine_view.hpp"
 #include "engine/rfc3339.hpp"
 #include "quarantine/index.hpp"
 #include "quarantine/item.hpp"
@@ -31,6 +30,7 @@
 #include "quarantine/review.hpp"
 #include "quarantine/sender_notice.hpp"
 #include "quarantine/smtp_client.hpp"
+#include "review/quarantine_view.hpp"
 #include "test_helpers.hpp"
 
 using namespace aup;
@@ -1314,12 +1314,12 @@ TEST_CASE("why it was held stays after delete and purge", "[quarantine]") {
     const auto item = quarantine.index().find(id);
     REQUIRE(item);
     REQUIRE_FALSE(quarantine.store().read_record(id));  // the record went with the message
-    const auto view = cli::review_view(*item, std::nullopt, std::nullopt, {});
+    const auto view = review::review_view(*item, std::nullopt, std::nullopt, {});
     REQUIRE(view["why"].size() == 4);
     CHECK(view["why"][0]["rule"] == "confidential");
     CHECK(view["why"][0]["matched"] == "Confidential");
     CHECK(view["why"][3]["mode"] == "monitor");
-    CHECK_THAT(cli::review_text(view), Catch::Contains("rule confidential"));
+    CHECK_THAT(review::review_text(view), Catch::Contains("rule confidential"));
   }
 }
 

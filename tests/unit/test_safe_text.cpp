@@ -1,9 +1,9 @@
 // Text from held mail on a reviewer's terminal: nothing the sender wrote may act on it.
 #include <catch2/catch.hpp>
 
-#include "cli/safe_text.hpp"
+#include "review/safe_text.hpp"
 
-using aup::cli::terminal_safe;
+using aup::review::terminal_safe;
 
 TEST_CASE("control characters are shown, not sent to the terminal", "[safe_text]") {
   CHECK(terminal_safe("plain text") == "plain text");

@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
-namespace aup::cli {
+namespace aup::review {
 
 // Keeps newlines and tabs when multiline; escapes everything else that is not printable.
 std::string terminal_safe(std::string_view utf8, bool multiline = false);
 
-}  // namespace aup::cli
+}  // namespace aup::review

@@ -1,8 +1,8 @@
-#include "cli/safe_text.hpp"
+#include "review/safe_text.hpp"
 
 #include <fmt/format.h>
 
-namespace aup::cli {
+namespace aup::review {
 namespace {
 
 // Length of the UTF-8 sequence at `at` when it is one of the code points to escape: C1
@@ -49,4 +49,4 @@ std::string terminal_safe(std::string_view utf8, bool multiline) {
   return out;
 }
 
-}  // namespace aup::cli
+}  // namespace aup::review

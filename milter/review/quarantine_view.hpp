@@ -11,7 +11,7 @@
 #include "engine/settings.hpp"
 #include "quarantine/quarantine.hpp"
 
-namespace aup::cli {
+namespace aup::review {
 
 nlohmann::ordered_json review_view(const quarantine::Item& item,
                                    const std::optional<nlohmann::json>& record,
@@ -21,4 +21,4 @@ nlohmann::ordered_json review_view(const quarantine::Item& item,
 // The same view as plain text, safe for a terminal.
 std::string review_text(const nlohmann::ordered_json& view);
 
-}  // namespace aup::cli
+}  // namespace aup::review

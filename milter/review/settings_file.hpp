@@ -7,8 +7,8 @@
 
 #include "engine/settings.hpp"
 
-namespace aup::cli {
+namespace aup::review {
 
 std::optional<Settings> read_settings(const std::string& config);
 
-}  // namespace aup::cli
+}  // namespace aup::review

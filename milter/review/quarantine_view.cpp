@@ -1,12 +1,12 @@
-#include "cli/quarantine_view.hpp"
+#include "review/quarantine_view.hpp"
 
 #include <fmt/format.h>
 
-#include "cli/safe_text.hpp"
 #include "inspect/inspect.hpp"
 #include "mime/mime_view.hpp"
+#include "review/safe_text.hpp"
 
-namespace aup::cli {
+namespace aup::review {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -159,4 +159,4 @@ std::string review_text(const Json& view) {
   return out;
 }
 
-}  // namespace aup::cli
+}  // namespace aup::review

@@ -1,11 +1,11 @@
 // Reads and checks the settings part of a configuration file.
-#include "cli/settings_file.hpp"
+#include "review/settings_file.hpp"
 
 #include <iostream>
 
 #include "engine/settings_loader.hpp"
 
-namespace aup::cli {
+namespace aup::review {
 
 std::optional<Settings> read_settings(const std::string& config) {
   std::vector<Diagnostic> diagnostics;
@@ -22,4 +22,4 @@ std::optional<Settings> read_settings(const std::string& config) {
   return settings;
 }
 
-}  // namespace aup::cli
+}  // namespace aup::review
