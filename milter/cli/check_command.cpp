@@ -105,7 +105,7 @@ std::string option_problem(const CheckOptions& options, Envelope& envelope) {
     if (!time) return fmt::format("--time: \"{}\" is not an RFC 3339 timestamp", *options.time);
     envelope.time = *time;
   }
-  if (options.clamd && !scan::parse_clamd_address(*options.clamd)) {
+  if (options.clamd && !parse_clamd_address(*options.clamd)) {
     return fmt::format("--clamd: \"{}\" is not unix:/path or inet:PORT@HOST", *options.clamd);
   }
   if (options.client_ip && !parse_ip(*options.client_ip)) {

@@ -139,7 +139,7 @@ int main(int argc, char** argv) {
   app.add_option("--clamd", options.clamd,
                  "Scan with clamd at unix:/path or inet:PORT@HOST (overrides the configuration)")
       ->check([](const std::string& text) {
-        return aup::scan::parse_clamd_address(text) ? "" : "not unix:/path or inet:PORT@HOST";
+        return aup::parse_clamd_address(text) ? "" : "not unix:/path or inet:PORT@HOST";
       });
   try {
     app.parse(argc, argv);

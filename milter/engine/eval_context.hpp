@@ -30,7 +30,7 @@ struct EffectiveEnvelope {
 struct ScanState {
   const VirusScanner* scanner = nullptr;  // null: scanning is off
   std::string_view message;
-  std::optional<scan::ScanResult> result;
+  std::optional<ScanResult> result;
 };
 
 namespace checks {

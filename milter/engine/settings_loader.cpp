@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <limits>
 
+#include "engine/clamd_address.hpp"
 #include "engine/size_limit.hpp"
 #include "engine/working_hours.hpp"
-#include "scan/clamd_client.hpp"
 
 namespace aup {
 namespace {
@@ -325,7 +325,7 @@ class SettingsReader {
     if (!object_at("/clamd", {"enabled", "address", "timeout_ms"})) return;
     boolean("/clamd/enabled", clamd.enabled);
     clamd.address = text("/clamd/address", clamd.address);
-    if (!scan::parse_clamd_address(clamd.address)) {
+    if (!parse_clamd_address(clamd.address)) {
       sink_.error(file_, "/clamd/address", "",
                   fmt::format("\"{}\" is not unix:/path or inet:PORT@HOST", clamd.address));
     }

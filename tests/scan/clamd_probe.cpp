@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "usage: clamd_probe ADDRESS FILE [TIMEOUT_MS]\n");
     return 2;
   }
-  const auto address = aup::scan::parse_clamd_address(argv[1]);
+  const auto address = aup::parse_clamd_address(argv[1]);
   if (!address) return report_error(fmt::format("not a clamd address: {}", argv[1]));
   long long timeout_ms = 5000;
   if (argc == 4) {
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   const auto result =
       aup::scan::scan_with_clamd(*address, bytes, std::chrono::milliseconds(timeout_ms));
-  using Status = aup::scan::ScanResult::Status;
+  using Status = aup::ScanResult::Status;
   switch (result.status) {
     case Status::clean:
       fmt::print("clean\n");

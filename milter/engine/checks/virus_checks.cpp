@@ -7,7 +7,7 @@
 namespace aup::checks {
 namespace {
 
-const scan::ScanResult* scanned(const EvalContext& context) {
+const ScanResult* scanned(const EvalContext& context) {
   ScanState& state = context.scan;
   if (state.scanner == nullptr) return nullptr;
   if (!state.result) state.result = state.scanner->scan(state.message);
@@ -16,7 +16,7 @@ const scan::ScanResult* scanned(const EvalContext& context) {
 
 class VirusScan final : public Check {
  public:
-  explicit VirusScan(scan::ScanResult::Status reported) : reported_(reported) {}
+  explicit VirusScan(ScanResult::Status reported) : reported_(reported) {}
 
   static std::unique_ptr<Check> make(const CheckParams& p) {
     if (!only_known_keys(p, {"report"})) return nullptr;
@@ -25,18 +25,18 @@ class VirusScan final : public Check {
       p.errors.push_back("\"report\" is \"infected\" or \"error\"");
       return nullptr;
     }
-    return std::make_unique<VirusScan>(report == "infected" ? scan::ScanResult::Status::infected
-                                                            : scan::ScanResult::Status::error);
+    return std::make_unique<VirusScan>(report == "infected" ? ScanResult::Status::infected
+                                                            : ScanResult::Status::error);
   }
 
   std::optional<std::string> evaluate(const EvalContext& context) const override {
-    const scan::ScanResult* result = scanned(context);
+    const ScanResult* result = scanned(context);
     if (result == nullptr || result->status != reported_) return std::nullopt;
-    return reported_ == scan::ScanResult::Status::infected ? result->signature : result->error;
+    return reported_ == ScanResult::Status::infected ? result->signature : result->error;
   }
 
  private:
-  scan::ScanResult::Status reported_;
+  ScanResult::Status reported_;
 };
 
 }  // namespace
