@@ -97,6 +97,19 @@ const Rule* rule_by_id(const Policy& policy, const std::string& id) {
   return nullptr;
 }
 
+// The reply of the rule that decided; a match the engine made itself (the evaluation budget)
+// has no rule, and is answered in the default form from its own clause and detail.
+Reply reject_reply_for(const Policy& policy, const Match& decisive) {
+  if (const Rule* rule = rule_by_id(policy, decisive.rule)) {
+    return reject_reply(*rule, policy.settings, decisive.detail);
+  }
+  Rule engine_rule;
+  engine_rule.id = decisive.rule;
+  engine_rule.policy_ref = decisive.policy_ref;
+  engine_rule.description = decisive.detail;
+  return reject_reply(engine_rule, policy.settings, decisive.detail);
+}
+
 void decide(const Policy& policy, Verdict& verdict) {
   verdict.action = Action::accept;
   std::vector<Match> enforced;
@@ -110,8 +123,7 @@ void decide(const Policy& policy, Verdict& verdict) {
   verdict.action = decisive->action;
   verdict.add_headers = verdict_headers(policy.settings, verdict.action, enforced);
   if (verdict.action == Action::reject) {
-    verdict.reply =
-        reject_reply(*rule_by_id(policy, decisive->rule), policy.settings, decisive->detail);
+    verdict.reply = reject_reply_for(policy, *decisive);
   } else if (verdict.action == Action::tempfail) {
     verdict.reply = tempfail_reply(fmt::format("rule {}", decisive->rule));
   }

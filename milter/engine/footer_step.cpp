@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <stdexcept>
+#include "engine/evaluate.hpp"
 
 namespace aup {
 namespace {
@@ -89,7 +89,12 @@ void EarlyFooter::add_if_due(Verdict& verdict) {
     return;
   }
   work_.finish();
-  if (failed_ || !edit_) throw std::runtime_error("the footer could not be worked out");
+  if (failed_ || !edit_) {
+    // As for any error inside evaluation: the configured internal-error verdict, not mail
+    // delivered without the footer the policy asks for.
+    verdict = internal_error_verdict(settings_, "the footer could not be worked out");
+    return;
+  }
   mime::FooterEdit& edit = *edit_;
   verdict.footer = FooterReport{std::string(mime::to_string(edit.outcome)), edit.parts};
   if (edit.outcome == mime::FooterOutcome::added) {

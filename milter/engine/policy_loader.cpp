@@ -314,11 +314,17 @@ void load_into(const std::string& config_path, Policy& policy, DiagnosticSink& s
 
 namespace {
 
-std::shared_ptr<const Prefilter> build_prefilter(const std::vector<Rule>& rules) {
-  std::vector<std::string_view> patterns;
-  for (const Rule& rule : rules)
-    patterns.push_back(rule.pattern ? std::string_view(rule.pattern->pattern()) : "");
-  return Prefilter::build(patterns);
+// Null when it cannot be built (Vectorscan refused, or memory ran out): every pattern then
+// runs on every value, which is slower but gives the same verdicts.
+std::shared_ptr<const Prefilter> build_prefilter(const std::vector<Rule>& rules) noexcept {
+  try {
+    std::vector<std::string_view> patterns;
+    for (const Rule& rule : rules)
+      patterns.push_back(rule.pattern ? std::string_view(rule.pattern->pattern()) : "");
+    return Prefilter::build(patterns);
+  } catch (...) {
+    return nullptr;
+  }
 }
 
 }  // namespace

@@ -328,3 +328,24 @@ TEST_CASE("a message that outlives its time budget gets the limit action", "[eva
   const auto generous = load(roomy, "[" + rule("word", "\"body\"", "never-present", "tag") + "]");
   CHECK(evaluate(*generous, staff_mail("Subject: x\r\n\r\nshort\r\n")).matches.empty());
 }
+
+TEST_CASE("a rejecting budget match has no rule behind it and still gets its reply", "[evaluate]") {
+  // The loader allows no reject for on_regex_limit; a policy made in code can, and the
+  // engine's own match must then be answered from its clause, not looked up as a rule.
+  test::TempDir dir;
+  const auto loaded = load(dir, "[" + rule("word", "\"body\"", "never-present", "tag") + "]",
+                           R"("limits": {"evaluation_budget_ms": 1}, )");
+  auto policy = std::make_shared<Policy>(*loaded);
+  policy->settings.on_regex_limit = Action::reject;
+  std::string body;
+  for (int i = 0; i < 40000; ++i)
+    body += "<p>line " + std::to_string(i) + " of a long page</p>\n";
+  const Verdict verdict =
+      evaluate(*policy, staff_mail("Subject: x\r\nContent-Type: text/html\r\n\r\n" + body));
+  REQUIRE(verdict.matches.size() == 1);
+  CHECK(verdict.matches[0].rule == "evaluation-budget");
+  CHECK(verdict.action == Action::reject);
+  REQUIRE(verdict.reply);
+  CHECK(verdict.reply->code == "550");
+  CHECK_THAT(verdict.reply->text, Catch::Contains("clause 3.7") && Catch::Contains("evaluation"));
+}
