@@ -19,8 +19,10 @@ TESTFILES = pathlib.Path("/usr/share/clamav-testfiles")
 STOPPED = {"reject", "quarantine", "tempfail"}
 
 
-def verdict(path, *extra):
-    return mail.check(ARGS, mail.staff_mail(path.name, path.read_bytes()), *extra)
+def actions(paths, *extra):
+    """{file name: action} for each test file attached to a staff message."""
+    raws = [mail.staff_mail(p.name, p.read_bytes()) for p in paths]
+    return {p.name: v["action"] for p, v in zip(paths, mail.check_many(ARGS, raws, *extra))}
 
 
 def files():
@@ -33,7 +35,7 @@ def files():
 
 class TestFiles(unittest.TestCase):
     def test_rules_alone(self):
-        results = {p.name: verdict(p)["action"] for p in files()}
+        results = actions(files())
         passed = sorted(name for name, action in results.items() if action not in STOPPED)
         sys.stderr.write(f"\n  without clamd: {len(results) - len(passed)} of {len(results)} "
                          f"stopped by name, type and archive rules; passed: {', '.join(passed)}\n")
@@ -49,8 +51,7 @@ class TestFiles(unittest.TestCase):
                 raise AssertionError(f"clamd is required in CI: {error}")
             raise unittest.SkipTest(str(error))
         try:
-            results = {p.name: verdict(p, "--clamd", clamd.unix_address)["action"]
-                       for p in files()}
+            results = actions(files(), "--clamd", clamd.unix_address)
         finally:
             clamd.cleanup()
         passed = sorted(name for name, action in results.items() if action not in STOPPED)
