@@ -34,10 +34,15 @@ Session* session_of(SMFICTX* ctx) {
 // The configured fail action, from a callback that cannot do better (tempfail by default;
 // quarantine is only possible at end of message, so it also tempfails here).
 sfsistat fail(SMFICTX* ctx, std::string_view why) noexcept {
-  syslog(LOG_MAIL | LOG_ERR, "internal error: %.*s", static_cast<int>(why.size()), why.data());
+  // The queue id when there is one, so that the line can be found from the MTA's log.
+  const Session* session = session_of(ctx);
+  const std::string queue_id = session != nullptr ? session->current.queue_id : "";
+  syslog(LOG_MAIL | LOG_ERR, "queue_id=%s internal_error=%s", escape_log_value(queue_id).c_str(),
+         escape_log_value(why).c_str());
   const auto policy = g_policies != nullptr ? g_policies->current() : nullptr;
   if (policy && policy->settings.on_internal_error == Action::accept) return SMFIS_ACCEPT;
-  return refuse(ctx, "451", "4.7.1", "Temporary failure checking the message; please try again");
+  return refuse(ctx, kTempfailCode, kTempfailXcode,
+                "Temporary failure checking the message; please try again");
 }
 
 template <typename Body>
@@ -157,6 +162,7 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long offered_actions, unsigned long
     *reserved2 = 0;
     *reserved3 = 0;
     delete session_of(ctx);
+    smfi_setpriv(ctx, nullptr);  // fail() reads it if what follows throws
     auto session = std::make_unique<Session>();
     session->header_leading_space = (*steps & SMFIP_HDR_LEADSPC) != 0;
     session->can_replace_body = (*actions & SMFIF_CHGBODY) != 0;

@@ -57,7 +57,7 @@ void after_storing(const quarantine::HoldResult& held, const Verdict& verdict,
 }
 
 sfsistat could_not_store(SMFICTX* ctx) {
-  return refuse(ctx, "451", "4.3.0",
+  return refuse(ctx, kTempfailCode, kStoreFailedXcode,
                 "Message could not be stored for review; please try again later");
 }
 
@@ -84,7 +84,8 @@ sfsistat quarantine_in_mta(SMFICTX* ctx, const Verdict& verdict, const MessageSt
   if (smfi_quarantine(ctx, const_cast<char*>(reason.c_str())) != MI_SUCCESS) {
     syslog(LOG_MAIL | LOG_ERR, "queue_id=%s could not quarantine; tempfail",
            escape_log_value(state.queue_id).c_str());
-    return refuse(ctx, "451", "4.7.1", "Message could not be processed; please try again later");
+    return refuse(ctx, kTempfailCode, kTempfailXcode,
+                  "Message could not be processed; please try again later");
   }
   after_storing(held, verdict, state, quarantines, place);
   return SMFIS_ACCEPT;

@@ -1,6 +1,7 @@
 // Verdict application. libmilter takes reply text as a format string: '%' is doubled here.
 #include "daemon/verdict_actions.hpp"
 
+#include "daemon/decision_log.hpp"
 #include "daemon/quarantine_action.hpp"
 
 #include <fmt/format.h>
@@ -10,18 +11,6 @@
 
 namespace aup::daemon {
 namespace {
-
-std::string reply_safe(std::string_view text) {
-  std::string out;
-  for (const char c : text.substr(0, 900)) {
-    if (c == '%') {
-      out += "%%";
-    } else {
-      out.push_back(c == '\r' || c == '\n' ? ' ' : c);
-    }
-  }
-  return out;
-}
 
 // False when one could not be removed, or not all were noted (then some would go out).
 bool strip_own_headers(SMFICTX* ctx, const MessageState& state) {
@@ -65,11 +54,29 @@ bool replace_body(SMFICTX* ctx, const BodyEdit& edit, bool leading_space) {
 
 }  // namespace
 
+std::string reply_safe(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const size_t width = c == '%' ? 2 : 1;
+    if (out.size() + width > kReplyTextCap) break;
+    if (c == '%') {
+      out += "%%";
+    } else {
+      out.push_back(c == '\r' || c == '\n' ? ' ' : c);
+    }
+  }
+  return out;
+}
+
 sfsistat refuse(SMFICTX* ctx, std::string_view code, std::string_view xcode,
                 std::string_view text) {
   const std::string safe = reply_safe(text);
-  smfi_setreply(ctx, const_cast<char*>(std::string(code).c_str()),
-                const_cast<char*>(std::string(xcode).c_str()), const_cast<char*>(safe.c_str()));
+  if (smfi_setreply(ctx, const_cast<char*>(std::string(code).c_str()),
+                    const_cast<char*>(std::string(xcode).c_str()),
+                    const_cast<char*>(safe.c_str())) != MI_SUCCESS) {
+    syslog(LOG_MAIL | LOG_WARNING, "reply %s %s refused by libmilter; the MTA's own text goes",
+           escape_log_value(code).c_str(), escape_log_value(xcode).c_str());
+  }
   return code.starts_with('4') ? SMFIS_TEMPFAIL : SMFIS_REJECT;
 }
 
@@ -77,8 +84,10 @@ sfsistat apply_verdict(SMFICTX* ctx, const Verdict& verdict, const MessageState&
                        QuarantineService& quarantines, std::string& quarantine_id) {
   if (verdict.direction == Direction::inbound) return SMFIS_ACCEPT;  // untouched
   const auto failed = [&](const char* what) {
-    syslog(LOG_MAIL | LOG_ERR, "queue_id=%s could not %s; tempfail", state.queue_id.c_str(), what);
-    return refuse(ctx, "451", "4.7.1", "Message could not be processed; please try again later");
+    syslog(LOG_MAIL | LOG_ERR, "queue_id=%s could not %s; tempfail",
+           escape_log_value(state.queue_id).c_str(), what);
+    return refuse(ctx, kTempfailCode, kTempfailXcode,
+                  "Message could not be processed; please try again later");
   };
   switch (verdict.action) {
     case Action::reject:
@@ -104,7 +113,7 @@ sfsistat apply_verdict(SMFICTX* ctx, const Verdict& verdict, const MessageState&
     syslog(LOG_MAIL | LOG_WARNING,
            "queue_id=%s footer not added: the MTA does not allow body "
            "changes (SMFIF_CHGBODY)",
-           state.queue_id.c_str());
+           escape_log_value(state.queue_id).c_str());
   } else if (verdict.body_edit &&
              !replace_body(ctx, *verdict.body_edit, state.header_leading_space)) {
     return failed("add the footer");
