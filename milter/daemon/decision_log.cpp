@@ -70,19 +70,27 @@ std::string decision_line(const Decision& d) {
   return line;
 }
 
-void log_decision(const Decision& decision, const std::string& audit_file) noexcept {
+bool log_decision(const Decision& decision, const std::string& audit_file) noexcept {
   decision_counts().add(decision.verdict.direction, decision.verdict.action);
   try {
     syslog(LOG_MAIL | LOG_INFO, "%s", decision_line(decision).c_str());
-    if (audit_file.empty()) return;
+    if (audit_file.empty()) return true;
     static std::mutex audit_mutex;
     const std::string line =
         decision_json(decision).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    std::lock_guard lock(audit_mutex);
-    std::ofstream(audit_file, std::ios::app) << line << '\n';
+    const std::lock_guard lock(audit_mutex);
+    std::ofstream out(audit_file, std::ios::app);
+    out << line << '\n';
+    out.flush();
+    if (out) return true;
+    // The syslog line above stands; the compliance record does not, and someone must know.
+    syslog(LOG_MAIL | LOG_ERR, "queue_id=%s audit_file=%s could not be appended to",
+           escape_log_value(decision.queue_id).c_str(), escape_log_value(audit_file).c_str());
   } catch (...) {
-    syslog(LOG_MAIL | LOG_ERR, "could not write the decision log");
+    syslog(LOG_MAIL | LOG_ERR, "queue_id=%s could not write the decision log",
+           escape_log_value(decision.queue_id).c_str());
   }
+  return false;
 }
 
 }  // namespace aup::daemon

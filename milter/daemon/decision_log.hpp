@@ -26,7 +26,8 @@ std::string decision_line(const Decision& decision);
 
 // Logs to syslog, appends to `audit_file` when it is not empty, and counts the decision (see
 // decision_counts). rules= and clauses= are the enforced matches, monitor= the rules in
-// monitor mode that matched. Never throws.
-void log_decision(const Decision& decision, const std::string& audit_file) noexcept;
+// monitor mode that matched. Never throws; false (and an error logged) when the audit line
+// could not be written.
+bool log_decision(const Decision& decision, const std::string& audit_file) noexcept;
 
 }  // namespace aup::daemon

@@ -1,6 +1,9 @@
 // The daemon's decision log line: every field present, untrusted text escaped.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "daemon/decision_log.hpp"
 
 using namespace aup;
@@ -45,4 +48,21 @@ TEST_CASE("a decision with no monitor match says monitor=-, one with only those 
   const std::string none =
       daemon::decision_line({"Q", envelope, verdict, std::chrono::microseconds(0)});
   CHECK_THAT(none, Catch::Contains("rules=- clauses=- monitor=- "));
+}
+
+TEST_CASE("an audit line that cannot be written is reported, one that can is appended", "[log]") {
+  Envelope envelope;
+  envelope.sender = "jo@medway.gov.uk";
+  Verdict verdict;
+  verdict.direction = Direction::outbound;
+  const daemon::Decision decision{"Q1", envelope, verdict, std::chrono::microseconds(10)};
+  CHECK_FALSE(daemon::log_decision(decision, "/nonexistent-directory/audit.jsonl"));
+  const std::string path = std::filesystem::temp_directory_path() / "aup-audit-test.jsonl";
+  std::filesystem::remove(path);
+  CHECK(daemon::log_decision(decision, path));
+  std::ifstream in(path);
+  std::string line;
+  REQUIRE(std::getline(in, line));
+  CHECK_THAT(line, Catch::Contains("\"queue_id\":\"Q1\""));
+  std::filesystem::remove(path);
 }
