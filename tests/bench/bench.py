@@ -7,32 +7,21 @@ connections."""
 import argparse
 import json
 import pathlib
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "lib"))
+from testlib import free_port, start_listening  # noqa: E402
 
 REPETITIONS = 5
 SMALL = 100_000  # the latency target is for messages up to this size
 MILTERS = ("null", "parse", "aup")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(command, port):
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return process
-        time.sleep(0.05)
-    raise RuntimeError("%s did not start" % command[0])
+    return start_listening(command, port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def load(loadgen, port, corpus, connections, count):

@@ -6,12 +6,14 @@ import argparse
 import json
 import os
 import pathlib
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "lib"))
+from testlib import free_port, start_listening  # noqa: E402
 
 ARGS = None
 HEAD = ("From: Jo Bloggs <jo.bloggs@medway.gov.uk>\r\nTo: partner@example.org\r\n"
@@ -32,22 +34,8 @@ SUBJECTS = {"1-clean.eml": "Figures", "2-chain.eml": "Luck", "3-exe.eml": "Tool"
             "4-empty-subject.eml": ""}
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(command, port):
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return process
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("%s did not start" % command[0])
+    return start_listening(command, port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 class LoadgenTest(unittest.TestCase):

@@ -18,7 +18,6 @@ import random
 import resource
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +26,9 @@ import unittest
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "milter"))
+sys.path.insert(0, str(HERE.parent / "lib"))
 import milter_wire as wire  # noqa: E402
+from testlib import free_port, start_listening, stop_process  # noqa: E402
 import run_miltertest  # noqa: E402
 
 ARGS = None
@@ -42,31 +43,19 @@ class Daemon:
         config = run_miltertest.config_copy(
             tmp, run_miltertest.with_quarantine(pathlib.Path(tmp) / "q", daemon=daemon_settings))
         self.log = pathlib.Path(tmp) / "daemon.log"
-        self.port = run_miltertest.free_port()
+        self.port = free_port()
         limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (descriptors,) * 2)) \
             if descriptors else None
-        self.process = subprocess.Popen(
+        self.process = start_listening(
             [ARGS.milter, "--config", str(config), "--socket", f"inet:{self.port}@127.0.0.1",
-             "--foreground"], stderr=open(self.log, "wb"), preexec_fn=limit)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("aup-milter did not start listening: " + self.log_text())
+             "--foreground"], self.port, describe=self.log_text, stderr=open(self.log, "wb"),
+            preexec_fn=limit)
 
     def log_text(self):
         return self.log.read_text(errors="replace")
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop_process(self.process)
 
 
 class Base(unittest.TestCase):

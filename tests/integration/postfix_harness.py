@@ -5,9 +5,12 @@ import os
 import shutil
 import signal
 import smtplib
-import socket
 import subprocess
-import time
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+# Drivers import these from here as well.
+from testlib import free_port, port_open, stop_process, wait_for  # noqa: E402,F401
 
 POSTFIX = "/usr/sbin/postfix"
 POSTCONF = "/usr/sbin/postconf"
@@ -16,44 +19,6 @@ SMTP_SINK = "/usr/sbin/smtp-sink"
 MAIL_OWNER = "postfix"
 SETGID_GROUP = "postdrop"
 QUEUE_DIRS = ("maildrop", "incoming", "active", "deferred", "hold", "corrupt")
-
-
-def free_port():
-    """A TCP port that was free a moment ago (Postfix and the milter bind it later)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, timeout, interval=0.1):
-    """Polls predicate until it returns something true; returns that, or None on timeout."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            return None
-        time.sleep(interval)
-
-
-def port_open(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def stop_process(proc, sig=signal.SIGTERM, timeout=10):
-    if proc is None or proc.poll() is not None:
-        return
-    proc.send_signal(sig)
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=timeout)
 
 
 class Sink:

@@ -6,7 +6,6 @@ import json
 import os
 import pathlib
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,13 +14,10 @@ import time
 import unittest
 
 HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "lib"))
+from testlib import free_port, start_listening, stop_process  # noqa: E402,F401
+
 ARGS = None
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Daemon:
@@ -30,17 +26,9 @@ class Daemon:
         self.port = free_port()
         self.socket = f"inet:{self.port}@127.0.0.1"
         self.log = log
-        self.process = subprocess.Popen([binary, "--config", config, "--socket", self.socket,
-                                         "--foreground"],
-                                        stderr=open(log, "wb") if log else None)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("aup-milter did not start listening")
+        self.process = start_listening(
+            [binary, "--config", config, "--socket", self.socket, "--foreground"], self.port,
+            stderr=open(log, "wb") if log else None)
 
     def wait_for_log(self, text, count, timeout=30):
         """Until `text` has appeared `count` times in the log: a reload compiles the rules."""
@@ -52,12 +40,7 @@ class Daemon:
         raise AssertionError(f"no {count}x {text!r} in the daemon's log within {timeout} s")
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop_process(self.process)
 
 
 def config_copy(directory, edit=lambda text: text):

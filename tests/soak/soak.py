@@ -12,7 +12,6 @@ import json
 import os
 import pathlib
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -20,17 +19,14 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "lib"))
+from testlib import free_port, start_listening  # noqa: E402
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SENDER = "jo.bloggs@medway.gov.uk"
 RECIPIENT = "someone@example.org"
 LOGIN = "jo.bloggs"
 WARM_UP_RELOADS = 3
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_config(config, tmp):
@@ -46,16 +42,9 @@ def write_config(config, tmp):
 
 
 def start_daemon(binary, config, port, log):
-    process = subprocess.Popen([binary, "--config", str(config), "--socket",
-                                f"inet:{port}@127.0.0.1", "--foreground"],
-                               stdout=subprocess.DEVNULL, stderr=open(log, "wb"))
-    for _ in range(400):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return process
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("aup-milter did not start listening")
+    return start_listening([binary, "--config", str(config), "--socket",
+                            f"inet:{port}@127.0.0.1", "--foreground"], port, timeout=20,
+                           stdout=subprocess.DEVNULL, stderr=open(log, "wb"))
 
 
 def rss_kib(pid):
