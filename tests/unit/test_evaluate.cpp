@@ -310,15 +310,23 @@ TEST_CASE("a second Subject field cannot hide a marking", "[evaluate]") {
   CHECK(verdict.action == Action::quarantine);
 }
 
+namespace {
+
+// An HTML page long enough to outlast a 1 ms evaluation budget.
+Message long_html_mail() {
+  std::string body;
+  for (int i = 0; i < 40000; ++i)
+    body += "<p>line " + std::to_string(i) + " of a long page</p>\n";
+  return staff_mail("Subject: x\r\nContent-Type: text/html\r\n\r\n" + body);
+}
+
+}  // namespace
+
 TEST_CASE("a message that outlives its time budget gets the limit action", "[evaluate]") {
   test::TempDir dir;
   const auto policy = load(dir, "[" + rule("word", "\"body\"", "never-present", "tag") + "]",
                            R"("limits": {"evaluation_budget_ms": 1}, )");
-  std::string body;
-  for (int i = 0; i < 40000; ++i)
-    body += "<p>line " + std::to_string(i) + " of a long page</p>\n";
-  const Verdict verdict =
-      evaluate(*policy, staff_mail("Subject: x\r\nContent-Type: text/html\r\n\r\n" + body));
+  const Verdict verdict = evaluate(*policy, long_html_mail());
   REQUIRE(verdict.matches.size() == 1);
   CHECK(verdict.matches[0].rule == "evaluation-budget");
   CHECK(verdict.matches[0].policy_ref == "3.7");
@@ -337,11 +345,7 @@ TEST_CASE("a rejecting budget match has no rule behind it and still gets its rep
                            R"("limits": {"evaluation_budget_ms": 1}, )");
   auto policy = std::make_shared<Policy>(*loaded);
   policy->settings.on_regex_limit = Action::reject;
-  std::string body;
-  for (int i = 0; i < 40000; ++i)
-    body += "<p>line " + std::to_string(i) + " of a long page</p>\n";
-  const Verdict verdict =
-      evaluate(*policy, staff_mail("Subject: x\r\nContent-Type: text/html\r\n\r\n" + body));
+  const Verdict verdict = evaluate(*policy, long_html_mail());
   REQUIRE(verdict.matches.size() == 1);
   CHECK(verdict.matches[0].rule == "evaluation-budget");
   CHECK(verdict.action == Action::reject);
