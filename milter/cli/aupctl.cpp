@@ -29,8 +29,10 @@ void add_check(CLI::App& app, aup::cli::CheckOptions& options, int& status) {
   check->add_option("--time", options.time, "Submission time, RFC 3339 (default: now)");
   check->add_option("--clamd", options.clamd,
                     "Scan with clamd at unix:/path or inet:PORT@HOST (default: the configuration)");
-  check->add_option("--format", options.format, "Output format")
-      ->check(CLI::IsMember({"json", "text"}))
+  check
+      ->add_option("--format", options.format,
+                   "Output format (jsonl: a JSON line per file, naming it, even for one file)")
+      ->check(CLI::IsMember({"json", "jsonl", "text"}))
       ->capture_default_str();
   check->add_option("--write-modified", options.write_modified,
                     "Write the message as it would be delivered (headers and footer) to this file");

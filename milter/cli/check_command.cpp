@@ -217,7 +217,7 @@ std::optional<std::string> modified_path(const CheckOptions& options, const std:
 int check_one(const CheckRun& run, Message message, const std::string& file) {
   if (const std::string problem = read_input(file, message.raw); !problem.empty()) {
     std::cerr << "aupctl check: cannot read " << file << ": " << problem << "\n";
-    if (run.several && run.options.format == "json") {
+    if (run.several && run.options.format != "text") {
       std::cout << dump(nlohmann::ordered_json{{"file", file}, {"error", problem}}, -1) << "\n";
     }
     return kExitNoInput;
@@ -254,7 +254,9 @@ int run_check(const CheckOptions& options) {
     return kExitConfig;
   }
   const auto scanner = scan::scanner_for(loaded.policy->settings.clamd, options.clamd);
-  const CheckRun run{options, *loaded.policy, scanner.get(), options.inputs.size() > 1};
+  // jsonl: the several-file form even for one file, so that a program reads one shape.
+  const bool several = options.inputs.size() > 1 || options.format == "jsonl";
+  const CheckRun run{options, *loaded.policy, scanner.get(), several};
   int status = kExitOk;
   for (const std::string& file : options.inputs) {
     const int outcome = check_one(run, message, file);

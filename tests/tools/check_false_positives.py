@@ -66,12 +66,11 @@ def sample(files, count):
 
 def check_batch(aupctl, config, paths):
     """[(path, verdict or None, error or None)] for paths, from one aupctl process: with several
-    files `aupctl check` prints one JSON line per file, in order, and loads the policy once."""
-    run = subprocess.run([aupctl, "check", "--config", config, *STAFF, *map(str, paths)],
-                         capture_output=True, timeout=60 + 10 * len(paths))
+    files (or --format jsonl) `aupctl check` prints one JSON line per file, in order, and loads
+    the policy once."""
+    run = subprocess.run([aupctl, "check", "--config", config, "--format", "jsonl", *STAFF,
+                          *map(str, paths)], capture_output=True, timeout=60 + 10 * len(paths))
     lines = run.stdout.decode(errors="replace").splitlines()
-    if len(paths) == 1 and run.returncode == 0:
-        lines = [json.dumps({"file": str(paths[0]), **json.loads(run.stdout)})]
     if len(lines) != len(paths):
         problem = f"exit {run.returncode}, {len(lines)} verdicts for {len(paths)} files: " \
                   f"{run.stderr.decode(errors='replace')[:200]}"

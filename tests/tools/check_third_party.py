@@ -36,7 +36,8 @@ def check_batches(aupctl, config, paths, extra=()):
 
 
 def check_batch(aupctl, config, batch, extra):
-    run = subprocess.Popen([aupctl, "check", "--config", config, *extra, *map(str, batch)],
+    run = subprocess.Popen([aupctl, "check", "--config", config, "--format", "jsonl", *extra,
+                            *map(str, batch)],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     watchdog = threading.Timer(60 + 10 * len(batch), run.kill)
     watchdog.start()

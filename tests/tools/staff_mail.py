@@ -40,12 +40,10 @@ def check_many(args, raws, *extra):
         for number, raw in enumerate(raws):
             paths.append(pathlib.Path(directory) / f"{number:05}.eml")
             paths[-1].write_bytes(raw)
-        run = subprocess.run([args.aupctl, "check", "--config", args.config, *STAFF_ENVELOPE,
-                              *extra, *map(str, paths)], capture_output=True,
+        run = subprocess.run([args.aupctl, "check", "--config", args.config, "--format", "jsonl",
+                              *STAFF_ENVELOPE, *extra, *map(str, paths)], capture_output=True,
                              timeout=120 + 10 * len(raws))
     assert run.returncode == 0, run.stderr
-    if len(raws) == 1:
-        return [json.loads(run.stdout)]  # one file: one verdict, not a line per file
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert [line.pop("file") for line in lines] == list(map(str, paths)), "verdicts out of order"
     return lines

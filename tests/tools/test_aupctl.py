@@ -236,6 +236,18 @@ class ExitCodes(unittest.TestCase):
         self.assertEqual(list(lines[1])[0], "file")
         self.assertEqual({k: v for k, v in lines[1].items() if k != "file"}, alone)
 
+    def test_jsonl_gives_one_file_the_line_that_several_get(self):
+        run = aupctl("check", "--config", CONFIG, "--format", "jsonl", self.mail)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        lines = run.stdout.splitlines()
+        self.assertEqual(len(lines), 1)
+        several = aupctl("check", "--config", CONFIG, self.mail, self.mail).stdout.splitlines()
+        self.assertEqual(lines[0], several[0])
+        unreadable = aupctl("check", "--config", CONFIG, "--format", "jsonl", "/nonexistent/x.eml")
+        self.assertEqual(unreadable.returncode, 66)
+        self.assertEqual(json.loads(unreadable.stdout),
+                         {"file": "/nonexistent/x.eml", "error": "No such file or directory"})
+
     def test_several_files_go_on_past_one_that_cannot_be_read_then_exit_66(self):
         exe = self.files.write("exe.eml", EXE_MAIL)
         run = aupctl("check", "--config", CONFIG, self.mail, "/nonexistent/x.eml", exe)
