@@ -20,17 +20,41 @@ def reports_in(text):
 ORIGIN = re.compile(r"^  (Thread T\d+ .*created by|Mutex M\d+ .*created at|Location is )")
 
 
+# A frame's module and offset, "(aup-milter+0x1ce7a3)": it names the binary, whose path lies
+# under the source tree when the build directory does (CI builds in SOURCE/build-ci-tsan), so
+# it says nothing about whose code the frame is. Only a frame's source file does.
+MODULE = re.compile(r"\([^()\s]*\+0x[0-9a-f]+\)")
+FRAME = re.compile(r"^\s+#(\d+) ")
+
+
+# Frames of std::thread's own machinery, between pthread_create and the code that asked.
+STD_THREAD = re.compile(r"libstdc\+\+|/usr/include/c\+\+/|std::thread::")
+
+
+def thread_creator(report):
+    """A leaked thread's fault is the code that created it and never joined it: the first
+    frame past pthread_create and std::thread (libmilter's mi_control_startup for its
+    control thread, which our main() only calls)."""
+    frames = [line for line in report.splitlines() if FRAME.match(line)]
+    starts = [index for index, line in enumerate(frames) if "pthread_create" in line]
+    for line in frames[starts[0] + 1:] if starts else []:
+        if not STD_THREAD.search(line):
+            return line
+    return report
+
+
 def fault_sections(report):
     """The report without its origin sections: the racing accesses, the lock-order cycle's
-    acquisitions. A leaked thread's fault is where it was created: all of it is kept."""
+    acquisitions; for a leaked thread, the frame that created it. Module paths and the
+    SUMMARY line (which names the binary) are left out."""
     if "ThreadSanitizer: thread leak" in report:
-        return report
+        return MODULE.sub("", thread_creator(report))
     kept, keep = [], True
     for line in report.splitlines():
         if line.startswith("  ") and not line.startswith("   "):
             keep = not ORIGIN.match(line)
-        if keep:
-            kept.append(line)
+        if keep and not line.startswith("SUMMARY:"):
+            kept.append(MODULE.sub("", line))
     return "\n".join(kept)
 
 
