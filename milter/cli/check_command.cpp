@@ -186,7 +186,7 @@ std::string dump(const nlohmann::ordered_json& json, int indent) {
 struct CheckRun {
   const CheckOptions& options;
   const Policy& policy;
-  const VirusScanner* scanner;
+  const Services& services;  // sequential: each verdict as if the message were alone
   bool several;
 };
 
@@ -222,7 +222,7 @@ int check_one(const CheckRun& run, Message message, const std::string& file) {
     }
     return kExitNoInput;
   }
-  const Verdict verdict = evaluate(run.policy, message, run.scanner);
+  const Verdict verdict = evaluate(run.policy, message, run.services);
   if (const auto target = modified_path(run.options, file);
       target &&
       !write_file(*target, as_delivered(message.raw, verdict, run.policy.settings.header_prefix))) {
@@ -256,7 +256,8 @@ int run_check(const CheckOptions& options) {
   const auto scanner = scan::scanner_for(loaded.policy->settings.clamd, options.clamd);
   // jsonl: the several-file form even for one file, so that a program reads one shape.
   const bool several = options.inputs.size() > 1 || options.format == "jsonl";
-  const CheckRun run{options, *loaded.policy, scanner.get(), several};
+  const LocalServices services(scanner.get());
+  const CheckRun run{options, *loaded.policy, services.get(), several};
   int status = kExitOk;
   for (const std::string& file : options.inputs) {
     const int outcome = check_one(run, message, file);

@@ -1,4 +1,5 @@
 #include "daemon/connection_limit.hpp"
+#include "daemon/log_line.hpp"
 
 #include <libmilter/mfapi.h>
 #include <syslog.h>
@@ -64,9 +65,11 @@ bool apply_connection_settings(const DaemonSettings& settings) {
   const unsigned capacity = connection_capacity(descriptors);
   connection_slots().set_capacity(capacity);
   if (settings.max_connections > capacity) {
-    syslog(LOG_MAIL | LOG_WARNING,
-           "daemon.max_connections %u does not fit %llu descriptors: at most %u connections",
-           settings.max_connections, static_cast<unsigned long long>(descriptors), capacity);
+    LogLine(LOG_WARNING, "daemon.max_connections does not fit the descriptors: fewer connections")
+        .add("max_connections", settings.max_connections)
+        .add("descriptors", static_cast<unsigned long long>(descriptors))
+        .add("connections", capacity)
+        .send();
   }
   return smfi_settimeout(static_cast<int>(std::min(settings.idle_timeout_seconds, 1U << 30))) ==
          MI_SUCCESS;

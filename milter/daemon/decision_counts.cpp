@@ -1,4 +1,5 @@
 #include "daemon/decision_counts.hpp"
+#include "daemon/log_line.hpp"
 
 #include <fmt/format.h>
 #include <syslog.h>
@@ -72,16 +73,18 @@ std::string counts_text(const CountSnapshot& counts) {
 
 void log_counts(const CountSnapshot& counts, const char* what) noexcept {
   try {
-    syslog(LOG_MAIL | LOG_INFO, "messages %s: %s", what, counts_text(counts).c_str());
+    // Only directions, actions and numbers: all ours, written as they are.
+    log_text(LOG_INFO, fmt::format("messages {}: {}", what, counts_text(counts)));
     const uint64_t inbound = counts.of(Direction::inbound);
     if (inbound > 0 && counts.of(Direction::outbound) + counts.of(Direction::internal) == 0) {
-      syslog(LOG_MAIL | LOG_WARNING,
-             "all %llu message(s) %s were classed inbound and passed unchecked: is the milter "
-             "on the submission service, and are internal_domains and internal_networks right?",
-             static_cast<unsigned long long>(inbound), what);
+      log_text(LOG_WARNING,
+               fmt::format("all {} message(s) {} were classed inbound and passed unchecked: is "
+                           "the milter on the submission service, and are internal_domains and "
+                           "internal_networks right?",
+                           inbound, what));
     }
   } catch (...) {
-    syslog(LOG_MAIL | LOG_ERR, "could not log the message counts");
+    log_text(LOG_ERR, "could not log the message counts");
   }
 }
 

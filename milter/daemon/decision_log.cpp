@@ -2,6 +2,7 @@
 #include "daemon/decision_log.hpp"
 
 #include "daemon/decision_counts.hpp"
+#include "daemon/log_line.hpp"
 
 #include <fmt/format.h>
 #include <syslog.h>
@@ -41,39 +42,26 @@ nlohmann::ordered_json decision_json(const Decision& d) {
 
 }  // namespace
 
-std::string escape_log_value(std::string_view text) {
-  if (text.empty()) return "-";
-  std::string out;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte <= 0x20 || byte >= 0x7f || c == '"' || c == '\\' || c == '=') {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::string decision_line(const Decision& d) {
-  std::string line = fmt::format(
-      "queue_id={} sender={} recipients={} direction={} action={} rules={} clauses={} "
-      "monitor={} elapsed_ms={:.1f}",
-      escape_log_value(d.queue_id), escape_log_value(d.envelope.sender.value_or("<>")),
-      d.envelope.recipients.size(), to_string(d.verdict.direction), to_string(d.verdict.action),
-      escape_log_value(unique_joined(d.verdict, &Match::rule, Mode::enforce)),
-      escape_log_value(unique_joined(d.verdict, &Match::policy_ref, Mode::enforce)),
-      escape_log_value(unique_joined(d.verdict, &Match::rule, Mode::monitor)),
-      static_cast<double>(d.elapsed.count()) / 1000.0);
-  if (!d.quarantine_id.empty()) line += " quarantine_id=" + escape_log_value(d.quarantine_id);
-  if (d.verdict.footer) line += " footer=" + escape_log_value(d.verdict.footer->outcome);
-  return line;
+  LogLine line(LOG_INFO, "");
+  line.add("queue_id", d.queue_id)
+      .add("sender", d.envelope.sender.value_or("<>"))
+      .add("recipients", d.envelope.recipients.size())
+      .add("direction", to_string(d.verdict.direction))
+      .add("action", to_string(d.verdict.action))
+      .add("rules", unique_joined(d.verdict, &Match::rule, Mode::enforce))
+      .add("clauses", unique_joined(d.verdict, &Match::policy_ref, Mode::enforce))
+      .add("monitor", unique_joined(d.verdict, &Match::rule, Mode::monitor))
+      .add("elapsed_ms", fmt::format("{:.1f}", static_cast<double>(d.elapsed.count()) / 1000.0));
+  if (!d.quarantine_id.empty()) line.add("quarantine_id", d.quarantine_id);
+  if (d.verdict.footer) line.add("footer", d.verdict.footer->outcome);
+  return line.text();
 }
 
 bool log_decision(const Decision& decision, const std::string& audit_file) noexcept {
   decision_counts().add(decision.verdict.direction, decision.verdict.action);
   try {
-    syslog(LOG_MAIL | LOG_INFO, "%s", decision_line(decision).c_str());
+    log_text(LOG_INFO, decision_line(decision));
     if (audit_file.empty()) return true;
     static std::mutex audit_mutex;
     const std::string line =
@@ -84,11 +72,12 @@ bool log_decision(const Decision& decision, const std::string& audit_file) noexc
     out.flush();
     if (out) return true;
     // The syslog line above stands; the compliance record does not, and someone must know.
-    syslog(LOG_MAIL | LOG_ERR, "queue_id=%s audit_file=%s could not be appended to",
-           escape_log_value(decision.queue_id).c_str(), escape_log_value(audit_file).c_str());
+    LogLine(LOG_ERR, "audit file could not be appended to")
+        .add("queue_id", decision.queue_id)
+        .add("audit_file", audit_file)
+        .send();
   } catch (...) {
-    syslog(LOG_MAIL | LOG_ERR, "queue_id=%s could not write the decision log",
-           escape_log_value(decision.queue_id).c_str());
+    LogLine(LOG_ERR, "could not write the decision log").add("queue_id", decision.queue_id).send();
   }
   return false;
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/log_line.hpp"
 #include "engine/message.hpp"
 #include "engine/verdict.hpp"
 
@@ -18,9 +19,6 @@ struct Decision {
   std::chrono::microseconds elapsed;
   std::string_view quarantine_id = {};  // the stored item, when quarantined
 };
-
-// `key=value` text with spaces, quotes, control and non-ASCII characters escaped.
-std::string escape_log_value(std::string_view text);
 
 std::string decision_line(const Decision& decision);
 

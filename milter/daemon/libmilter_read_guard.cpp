@@ -8,12 +8,14 @@
 // (engine.c, mi_engine) comes here, and we call the real reader. The binding is made by the
 // linker, so it cannot silently not happen; milter_protocol_test.py crashes the daemon if it
 // ever stopped working. mi_rd_cmd's signature has been the same since libmilter 8.12 (1999).
+#include <fmt/format.h>
 #include <sys/time.h>
 #include <syslog.h>
 
 #include <cstddef>
 #include <cstdlib>
 
+#include "daemon/log_line.hpp"
 #include "daemon/macro_guard.hpp"
 
 namespace {
@@ -37,10 +39,11 @@ char* __wrap_mi_rd_cmd(int sd, struct timeval* timeout, char* cmd, size_t* lengt
     return buffer;
   }
   const auto drops = ++aup::daemon::malformed_macro_drops();
-  syslog(LOG_MAIL | LOG_WARNING,
-         "malformed macro packet (%zu bytes for command %#x): connection dropped (%llu so far)",
-         *length, static_cast<unsigned>(static_cast<unsigned char>(buffer[0])),
-         static_cast<unsigned long long>(drops));
+  aup::daemon::LogLine(LOG_WARNING, "malformed macro packet: connection dropped")
+      .add("bytes", *length)
+      .add("command", fmt::format("{:#x}", static_cast<unsigned char>(buffer[0])))
+      .add("dropped_so_far", static_cast<unsigned long long>(drops))
+      .send();
   std::free(buffer);  // malloc()ed by mi_rd_cmd; the engine frees only what it is given
   *cmd = kReadError;
   *length = 0;

@@ -14,10 +14,13 @@
 
 #include "daemon/connection_limit.hpp"
 #include "daemon/decision_counts.hpp"
+#include "daemon/log_line.hpp"
 #include "daemon/milter_callbacks.hpp"
 #include "daemon/reload.hpp"
 #include "daemon/socket_options.hpp"
 #include "engine/policy_loader.hpp"
+#include "inspect/executor.hpp"
+#include "inspect/true_type.hpp"
 #include "scan/clamd_client.hpp"
 
 namespace {
@@ -80,8 +83,10 @@ int run(const Options& options) {
   try {
     quarantines.open(policy->settings.quarantine);
   } catch (const std::exception& error) {
-    syslog(LOG_MAIL | LOG_ERR, "quarantine %s: %s", policy->settings.quarantine.directory.c_str(),
-           error.what());
+    aup::daemon::LogLine(LOG_ERR, "quarantine cannot be opened")
+        .add("directory", policy->settings.quarantine.directory)
+        .add("error", error.what())
+        .send();
     std::cerr << "aup-milter: quarantine " << policy->settings.quarantine.directory << ": "
               << error.what() << "\n";
     return kExitCantCreate;
@@ -91,11 +96,18 @@ int run(const Options& options) {
     return kExitConfig;
   }
   aup::daemon::PolicyHolder policies(std::move(policy));
-  aup::daemon::use_policies(policies, quarantines, options.clamd);
+  // Made after daemon(), whose fork would leave the pool without threads, and never
+  // destroyed: libmilter's threads may still be evaluating when smfi_main returns.
+  auto* engine_workers =
+      new aup::inspect::ThreadPool(aup::inspect::ThreadPool::threads_for_this_machine());
+  const auto* types = new aup::inspect::TypeDetector(*engine_workers);
+  aup::daemon::use_policies(policies, quarantines, options.clamd, *engine_workers, *types);
   smfiDesc description = aup::daemon::filter_description();
   if (smfi_setconn(const_cast<char*>(options.socket.c_str())) != MI_SUCCESS ||
       smfi_register(description) != MI_SUCCESS) {
-    syslog(LOG_MAIL | LOG_ERR, "cannot set up milter socket %s", options.socket.c_str());
+    aup::daemon::LogLine(LOG_ERR, "cannot set up the milter socket")
+        .add("socket", options.socket)
+        .send();
     std::cerr << "aup-milter: cannot set up milter socket " << options.socket << "\n";
     return kExitSoftware;
   }
@@ -103,15 +115,16 @@ int run(const Options& options) {
     std::cerr << "aup-milter: cannot open " << options.socket << "\n";
     return kExitSoftware;
   }
-  syslog(LOG_MAIL | LOG_DEBUG, "TCP_NODELAY on %d listening socket(s)",
-         aup::daemon::disable_nagle_on_listening_sockets());
+  aup::daemon::LogLine(LOG_DEBUG, "TCP_NODELAY set")
+      .add("listening_sockets", aup::daemon::disable_nagle_on_listening_sockets())
+      .send();
   const aup::daemon::ReloadThread reloads(policies, quarantines, options.config);
-  syslog(LOG_MAIL | LOG_INFO, "listening on %s", options.socket.c_str());
+  aup::daemon::LogLine(LOG_INFO, "listening").add("socket", options.socket).send();
   sd_notify(0, "READY=1");
   const int status = smfi_main();
   sd_notify(0, "STOPPING=1");
   aup::daemon::log_counts(aup::daemon::decision_counts().snapshot(), "since start");
-  syslog(LOG_MAIL | LOG_INFO, "stopped");
+  aup::daemon::log_text(LOG_INFO, "stopped");
   if (!options.pidfile.empty()) unlink(options.pidfile.c_str());
   return status == MI_SUCCESS ? 0 : kExitSoftware;
 }

@@ -1,6 +1,7 @@
 // libmilter callbacks. Per-message state is reset at MAIL FROM, end of message and abort;
 // xxfi_close may come without xxfi_connect, so a missing session is always handled.
 #include "daemon/milter_callbacks.hpp"
+#include "daemon/log_line.hpp"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -26,6 +27,8 @@ namespace {
 PolicyHolder* g_policies = nullptr;
 QuarantineService* g_quarantines = nullptr;
 std::optional<std::string> g_clamd_override;
+inspect::Executor* g_engine_workers = nullptr;
+const inspect::TypeDetector* g_types = nullptr;
 
 Session* session_of(SMFICTX* ctx) {
   return static_cast<Session*>(smfi_getpriv(ctx));
@@ -37,8 +40,7 @@ sfsistat fail(SMFICTX* ctx, std::string_view why) noexcept {
   // The queue id when there is one, so that the line can be found from the MTA's log.
   const Session* session = session_of(ctx);
   const std::string queue_id = session != nullptr ? session->current.queue_id : "";
-  syslog(LOG_MAIL | LOG_ERR, "queue_id=%s internal_error=%s", escape_log_value(queue_id).c_str(),
-         escape_log_value(why).c_str());
+  LogLine(LOG_ERR, "internal error").add("queue_id", queue_id).add("internal_error", why).send();
   const auto policy = g_policies != nullptr ? g_policies->current() : nullptr;
   if (policy && policy->settings.on_internal_error == Action::accept) return SMFIS_ACCEPT;
   return refuse(ctx, kTempfailCode, kTempfailXcode,
@@ -154,8 +156,9 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long offered_actions, unsigned long
                       unsigned long* reserved2, unsigned long* reserved3) {
   return guarded(ctx, [&] {
     if ((offered_actions & kActions) != kActions) {
-      syslog(LOG_MAIL | LOG_WARNING,
-             "MTA offers actions %#lx; tagging, footers or quarantine may fail", offered_actions);
+      LogLine(LOG_WARNING, "MTA lacks actions: tagging, footers or quarantine may fail")
+          .add("offered_actions", fmt::format("{:#x}", offered_actions))
+          .send();
     }
     *actions = offered_actions & kActions;
     *steps = offered_steps & (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC);
@@ -176,8 +179,10 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long offered_actions, unsigned long
 sfsistat refuse_connection() {
   const uint64_t refused = connection_slots().refused();
   if (refused % 100 == 1) {  // the first of a burst, then every 100th
-    syslog(LOG_MAIL | LOG_WARNING, "connection refused (tempfail): %u open, %llu refused so far",
-           connection_slots().open(), static_cast<unsigned long long>(refused));
+    LogLine(LOG_WARNING, "connection refused (tempfail):")
+        .add("open", connection_slots().open())
+        .add("refused_so_far", static_cast<unsigned long long>(refused))
+        .send();
   }
   return SMFIS_TEMPFAIL;
 }
@@ -272,7 +277,8 @@ sfsistat on_eom(SMFICTX* ctx) {
     if (state.queue_id.empty()) state.queue_id = macro(ctx, "i").value_or("");
     state.message.envelope.time = std::chrono::system_clock::now();
     const auto scanner = scan::scanner_for(state.policy->settings.clamd, g_clamd_override);
-    const Verdict verdict = evaluate(*state.policy, state.message, scanner.get());
+    const Verdict verdict =
+        evaluate(*state.policy, state.message, {scanner.get(), *g_engine_workers, *g_types});
     std::string quarantine_id;
     const sfsistat result = apply_verdict(ctx, verdict, state, *g_quarantines, quarantine_id);
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -303,10 +309,13 @@ sfsistat on_close(SMFICTX* ctx) {
 }  // namespace
 
 void use_policies(PolicyHolder& policies, QuarantineService& quarantines,
-                  std::optional<std::string> clamd_override) {
+                  std::optional<std::string> clamd_override, inspect::Executor& engine_workers,
+                  const inspect::TypeDetector& types) {
   g_policies = &policies;
   g_quarantines = &quarantines;
   g_clamd_override = std::move(clamd_override);
+  g_engine_workers = &engine_workers;
+  g_types = &types;
 }
 
 smfiDesc filter_description() {

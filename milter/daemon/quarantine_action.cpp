@@ -1,4 +1,5 @@
 #include "daemon/quarantine_action.hpp"
+#include "daemon/log_line.hpp"
 
 #include <fmt/format.h>
 #include <syslog.h>
@@ -30,8 +31,10 @@ bool store_for_review(const Verdict& verdict, const MessageState& state,
     held = store_copy(verdict, state, place);
     return true;
   } catch (const std::exception& error) {
-    syslog(LOG_MAIL | LOG_ERR, "queue_id=%s could not be quarantined: %s; tempfail",
-           escape_log_value(state.queue_id).c_str(), error.what());
+    LogLine(LOG_ERR, "could not be quarantined; tempfail")
+        .add("queue_id", state.queue_id)
+        .add("error", error.what())
+        .send();
     return false;
   }
 }
@@ -43,16 +46,20 @@ void after_storing(const quarantine::HoldResult& held, const Verdict& verdict,
   try {
     if (!held.index_error.empty()) {
       // The next reconcile indexes it.
-      syslog(LOG_MAIL | LOG_ERR, "quarantine_id=%s stored but not indexed: %s", held.id.c_str(),
-             held.index_error.c_str());
+      LogLine(LOG_ERR, "stored but not indexed")
+          .add("quarantine_id", held.id)
+          .add("error", held.index_error)
+          .send();
     }
     if (held.offered_again) return;  // the sender was told the first time
     if (auto notice = quarantine::sender_notice(state.policy->settings, held.item, verdict)) {
       quarantines.send_later(place, held.id, std::move(*notice));
     }
   } catch (const std::exception& error) {
-    syslog(LOG_MAIL | LOG_ERR, "quarantine_id=%s no sender notice: %s", held.id.c_str(),
-           error.what());
+    LogLine(LOG_ERR, "no sender notice")
+        .add("quarantine_id", held.id)
+        .add("error", error.what())
+        .send();
   }
 }
 
@@ -82,8 +89,9 @@ sfsistat quarantine_in_mta(SMFICTX* ctx, const Verdict& verdict, const MessageSt
   quarantine_id = held.id;
   const std::string reason = quarantine_reason(verdict);
   if (smfi_quarantine(ctx, const_cast<char*>(reason.c_str())) != MI_SUCCESS) {
-    syslog(LOG_MAIL | LOG_ERR, "queue_id=%s could not quarantine; tempfail",
-           escape_log_value(state.queue_id).c_str());
+    LogLine(LOG_ERR, "the MTA's quarantine refused; tempfail")
+        .add("queue_id", state.queue_id)
+        .send();
     return refuse(ctx, kTempfailCode, kTempfailXcode,
                   "Message could not be processed; please try again later");
   }

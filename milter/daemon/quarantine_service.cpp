@@ -1,4 +1,5 @@
 #include "daemon/quarantine_service.hpp"
+#include "daemon/log_line.hpp"
 
 #include <fmt/format.h>
 #include <syslog.h>
@@ -34,8 +35,10 @@ std::shared_ptr<const quarantine::Quarantine> QuarantineService::open(
       settings, quarantine::Quarantine::Create::yes, kDaemonIndexWait);
   const size_t recovered = opened->reconcile();
   if (recovered > 0) {
-    syslog(LOG_MAIL | LOG_WARNING, "quarantine %s: indexed %zu stored item(s) the index lacked",
-           settings.directory.c_str(), recovered);
+    LogLine(LOG_WARNING, "quarantine: indexed stored items the index lacked")
+        .add("directory", settings.directory)
+        .add("items", recovered)
+        .send();
   }
   open_.emplace(place, opened);
   return opened;
@@ -46,8 +49,9 @@ void QuarantineService::send_later(std::shared_ptr<const quarantine::Quarantine>
   {
     const std::lock_guard lock(mutex_);
     if (notices_.size() >= kMaxPendingNotices) {
-      syslog(LOG_MAIL | LOG_WARNING, "quarantine_id=%s sender notice dropped: too many pending",
-             item_id.c_str());
+      LogLine(LOG_WARNING, "sender notice dropped: too many pending")
+          .add("quarantine_id", item_id)
+          .send();
       return;
     }
     notices_.push_back({std::move(quarantine), std::move(item_id), std::move(notice)});
@@ -67,14 +71,20 @@ void QuarantineService::send_notices() {
     const quarantine::SmtpOutcome sent = quarantine::submit_by_smtp(pending.notice);
     const std::string detail =
         fmt::format("to {}: {}", pending.notice.recipients.front(), sent.reply);
-    syslog(LOG_MAIL | (sent.delivered ? LOG_INFO : LOG_WARNING), "quarantine_id=%s notice %s %s",
-           pending.item_id.c_str(), sent.delivered ? "sent" : "failed", detail.c_str());
+    LogLine(sent.delivered ? LOG_INFO : LOG_WARNING,
+            sent.delivered ? "sender notice sent" : "sender notice failed")
+        .add("quarantine_id", pending.item_id)
+        .add("detail", detail)
+        .send();
     try {
       pending.quarantine->index().append_audit(
           {quarantine::now_rfc3339(), pending.item_id, quarantine::kDaemonActor,
            sent.delivered ? "notice-sent" : "notice-failed", detail});
     } catch (const std::exception& error) {
-      syslog(LOG_MAIL | LOG_ERR, "quarantine index: %s", error.what());
+      LogLine(LOG_ERR, "quarantine index: notice not recorded")
+          .add("quarantine_id", pending.item_id)
+          .add("error", error.what())
+          .send();
     }
     lock.lock();
   }

@@ -1,5 +1,6 @@
 // The reload thread and the load-then-swap step it runs.
 #include "daemon/reload.hpp"
+#include "daemon/log_line.hpp"
 
 #include <malloc.h>
 #include <signal.h>
@@ -29,24 +30,28 @@ bool reload_policy(PolicyHolder& policies, QuarantineService& quarantines,
   LoadResult loaded = load_policy(config_path);
   for (const Diagnostic& d : loaded.diagnostics) {
     const int level = d.severity == Diagnostic::Severity::error ? LOG_ERR : LOG_WARNING;
-    syslog(LOG_MAIL | level, "reload: %s", format_diagnostic(d).c_str());
+    LogLine(level, "reload:").add("diagnostic", format_diagnostic(d)).send();
   }
   if (!loaded.policy) {
-    syslog(LOG_MAIL | LOG_ERR, "reload of %s failed; the previous policy stays in force",
-           config_path.c_str());
+    LogLine(LOG_ERR, "reload failed; the previous policy stays in force")
+        .add("config", config_path)
+        .send();
     return false;
   }
   // A quarantine the new policy cannot write would tempfail every held message: keep the old.
   try {
     quarantines.open(loaded.policy->settings.quarantine);
   } catch (const std::exception& error) {
-    syslog(LOG_MAIL | LOG_ERR, "reload of %s: quarantine %s: %s; the previous policy stays",
-           config_path.c_str(), loaded.policy->settings.quarantine.directory.c_str(), error.what());
+    LogLine(LOG_ERR, "reload failed: quarantine cannot be opened; the previous policy stays")
+        .add("config", config_path)
+        .add("directory", loaded.policy->settings.quarantine.directory)
+        .add("error", error.what())
+        .send();
     return false;
   }
   const size_t rules = loaded.policy->rules.size();
   policies.replace(std::move(loaded.policy));
-  syslog(LOG_MAIL | LOG_INFO, "reloaded %s: %zu rules", config_path.c_str(), rules);
+  LogLine(LOG_INFO, "reloaded").add("config", config_path).add("rules", rules).send();
   return true;
 }
 
@@ -96,7 +101,7 @@ void ReloadThread::run(PolicyHolder& policies, QuarantineService& quarantines,
     try {
       reload_policy(policies, quarantines, path);
     } catch (...) {
-      syslog(LOG_MAIL | LOG_ERR, "reload failed unexpectedly; the previous policy stays");
+      log_text(LOG_ERR, "reload failed unexpectedly; the previous policy stays");
     }
     sd_notify(0, "READY=1");
   }

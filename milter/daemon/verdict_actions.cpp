@@ -1,5 +1,6 @@
 // Verdict application. libmilter takes reply text as a format string: '%' is doubled here.
 #include "daemon/verdict_actions.hpp"
+#include "daemon/log_line.hpp"
 
 #include "daemon/decision_log.hpp"
 #include "daemon/quarantine_action.hpp"
@@ -74,8 +75,10 @@ sfsistat refuse(SMFICTX* ctx, std::string_view code, std::string_view xcode,
   if (smfi_setreply(ctx, const_cast<char*>(std::string(code).c_str()),
                     const_cast<char*>(std::string(xcode).c_str()),
                     const_cast<char*>(safe.c_str())) != MI_SUCCESS) {
-    syslog(LOG_MAIL | LOG_WARNING, "reply %s %s refused by libmilter; the MTA's own text goes",
-           escape_log_value(code).c_str(), escape_log_value(xcode).c_str());
+    LogLine(LOG_WARNING, "reply refused by libmilter; the MTA's own text goes")
+        .add("code", code)
+        .add("xcode", xcode)
+        .send();
   }
   return code.starts_with('4') ? SMFIS_TEMPFAIL : SMFIS_REJECT;
 }
@@ -84,8 +87,10 @@ sfsistat apply_verdict(SMFICTX* ctx, const Verdict& verdict, const MessageState&
                        QuarantineService& quarantines, std::string& quarantine_id) {
   if (verdict.direction == Direction::inbound) return SMFIS_ACCEPT;  // untouched
   const auto failed = [&](const char* what) {
-    syslog(LOG_MAIL | LOG_ERR, "queue_id=%s could not %s; tempfail",
-           escape_log_value(state.queue_id).c_str(), what);
+    LogLine(LOG_ERR, "message not changed as the verdict says; tempfail")
+        .add("queue_id", state.queue_id)
+        .add("failed", what)
+        .send();
     return refuse(ctx, kTempfailCode, kTempfailXcode,
                   "Message could not be processed; please try again later");
   };
@@ -110,10 +115,9 @@ sfsistat apply_verdict(SMFICTX* ctx, const Verdict& verdict, const MessageState&
   }
   // Without SMFIF_CHGBODY the message goes without its footer, and the log says so.
   if (verdict.body_edit && !state.can_replace_body) {
-    syslog(LOG_MAIL | LOG_WARNING,
-           "queue_id=%s footer not added: the MTA does not allow body "
-           "changes (SMFIF_CHGBODY)",
-           escape_log_value(state.queue_id).c_str());
+    LogLine(LOG_WARNING, "footer not added: the MTA does not allow body changes (SMFIF_CHGBODY)")
+        .add("queue_id", state.queue_id)
+        .send();
   } else if (verdict.body_edit &&
              !replace_body(ctx, *verdict.body_edit, state.header_leading_space)) {
     return failed("add the footer");

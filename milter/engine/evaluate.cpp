@@ -144,15 +144,15 @@ Match budget_exhausted(const Settings& settings, size_t rules_left) {
 }
 
 Verdict evaluate_parsed(const Policy& policy, const Message& message, const mime::MimeView& view,
-                        const VirusScanner* scanner, Clock::time_point deadline) {
+                        const Services& services, Clock::time_point deadline) {
   const EffectiveEnvelope envelope = effective_envelope(message.envelope, view);
   Verdict verdict;
   verdict.direction = classify_direction(envelope, policy.settings);
   verdict.action = Action::accept;
   if (verdict.direction == Direction::inbound) return verdict;  // inbound passes untouched
-  EarlyFooter footer(policy.settings, message, view, verdict.direction);
+  EarlyFooter footer(policy.settings, message, view, verdict.direction, services.executor);
   MatchScratch scratch(policy.settings.regex);
-  ScanState scan{scanner, message.raw, std::nullopt};
+  ScanState scan{services.scanner, message.raw, std::nullopt};
   SharedFindings shared;
   std::optional<PrefilterRun> prefilter;
   if (policy.prefilter) prefilter.emplace(*policy.prefilter);
@@ -195,9 +195,9 @@ Verdict internal_error_verdict(const Settings& settings, std::string_view reason
 namespace {
 
 Verdict evaluate_until(const Policy& policy, const Message& message, const mime::MimeView& view,
-                       const VirusScanner* scanner, Clock::time_point deadline) noexcept {
+                       const Services& services, Clock::time_point deadline) noexcept {
   try {
-    return evaluate_parsed(policy, message, view, scanner, deadline);
+    return evaluate_parsed(policy, message, view, services, deadline);
   } catch (const std::exception& error) {
     return internal_error_verdict(policy.settings, error.what());
   } catch (...) {
@@ -210,20 +210,20 @@ Verdict evaluate_until(const Policy& policy, const Message& message, const mime:
 // A message over daemon.max_message_bytes gets the size verdict, as in the daemon, which never
 // has it whole: its rules are not run.
 Verdict evaluate(const Policy& policy, const Message& message, const mime::MimeView& view,
-                 const VirusScanner* scanner) noexcept {
+                 const Services& services) noexcept {
   if (over_size_limit(policy.settings, message.raw.size())) return size_verdict(policy, message);
-  return evaluate_until(policy, message, view, scanner,
+  return evaluate_until(policy, message, view, services,
                         Clock::now() + policy.settings.evaluation_budget);
 }
 
-Verdict evaluate(const Policy& policy, const Message& message,
-                 const VirusScanner* scanner) noexcept {
+Verdict evaluate(const Policy& policy, const Message& message, const Services& services) noexcept {
   if (over_size_limit(policy.settings, message.raw.size())) return size_verdict(policy, message);
   const auto deadline = Clock::now() + policy.settings.evaluation_budget;  // parsing counts
   try {
     mime::MimeView view = mime::parse_message(message.raw, policy.settings.mime);
-    inspect::inspect_attachments(view, policy.settings.inspect);
-    return evaluate_until(policy, message, view, scanner, deadline);
+    inspect::inspect_attachments(view, policy.settings.inspect,
+                                 {services.executor, services.types});
+    return evaluate_until(policy, message, view, services, deadline);
   } catch (...) {
     return internal_error_verdict(policy.settings, "message could not be parsed");
   }

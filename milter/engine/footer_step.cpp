@@ -68,9 +68,10 @@ std::string footer_html(const FooterSettings& footer) {
 }
 
 EarlyFooter::EarlyFooter(const Settings& settings, const Message& message,
-                         const mime::MimeView& view, Direction direction)
+                         const mime::MimeView& view, Direction direction,
+                         inspect::Executor& executor)
     : settings_(settings),
-      work_(settings.footer.enabled && direction == Direction::outbound ? 1 : 0,
+      work_(executor, settings.footer.enabled && direction == Direction::outbound ? 1 : 0,
             [this, &message, &view](size_t) {
               try {
                 const FooterSettings& footer = settings_.footer;

@@ -14,7 +14,8 @@
 
 namespace aup {
 
-// The footer worked out beside the rules, on another core when one is idle: it does not
+// The footer worked out beside the rules, on another core when the executor has an idle
+// worker (with the sequential executor, only once the verdict wants it): it does not
 // depend on their outcome, and most outbound mail is accepted and gets it. Begun when the
 // footer is enabled and the mail is outbound; when the verdict does not want it, dropped if
 // no worker has begun it and thrown away if one has.
@@ -23,7 +24,7 @@ namespace aup {
 class EarlyFooter {
  public:
   EarlyFooter(const Settings& settings, const Message& message, const mime::MimeView& view,
-              Direction direction);
+              Direction direction, inspect::Executor& executor);
 
   // Once the verdict is decided: its footer, body edit or omission tag, when due.
   void add_if_due(Verdict& verdict);

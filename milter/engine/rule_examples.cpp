@@ -85,8 +85,8 @@ bool rule_matched(const Verdict& verdict, const Rule& rule) {
 }
 
 // nullopt when the example behaved as expected, else why not.
-std::optional<std::string> check_example(const Policy& policy, const Rule& rule,
-                                         const Json& example, bool expect_match) {
+std::optional<std::string> check_example(const Policy& policy, const Services& services,
+                                         const Rule& rule, const Json& example, bool expect_match) {
   bool matched = false;
   if (example.is_string()) {
     MatchScratch scratch(policy.settings.regex);  // each example has a message's budget
@@ -96,7 +96,7 @@ std::optional<std::string> check_example(const Policy& policy, const Rule& rule,
     }
     matched = result.outcome == MatchOutcome::match;
   } else {
-    const Verdict verdict = evaluate(policy, example_message(example, policy.settings));
+    const Verdict verdict = evaluate(policy, example_message(example, policy.settings), services);
     matched = rule_matched(verdict, rule);
     if (!matched && expect_match && verdict.direction == Direction::inbound) {
       return "the example message is inbound, so no rule applies (give a sender or auth_user)";
@@ -106,11 +106,11 @@ std::optional<std::string> check_example(const Policy& policy, const Rule& rule,
   return expect_match ? "expected to match, did not" : "expected not to match, matched";
 }
 
-void run_list(const Policy& policy, const Rule& rule, const std::vector<Json>& examples,
-              bool expect_match, ExampleReport& report) {
+void run_list(const Policy& policy, const Services& services, const Rule& rule,
+              const std::vector<Json>& examples, bool expect_match, ExampleReport& report) {
   for (size_t i = 0; i < examples.size(); ++i) {
     ++report.run;
-    auto problem = check_example(policy, rule, examples[i], expect_match);
+    auto problem = check_example(policy, services, rule, examples[i], expect_match);
     if (problem) {
       const std::string shown =
           examples[i].is_string() ? examples[i].get<std::string>() : examples[i].dump();
@@ -170,9 +170,10 @@ Message example_message(const Json& example, const Settings& settings) {
 
 ExampleReport run_examples(const Policy& policy) {
   ExampleReport report;
+  const LocalServices services;  // examples are run in order, on this thread
   for (const Rule& rule : policy.rules) {
-    run_list(policy, rule, rule.examples.match, true, report);
-    run_list(policy, rule, rule.examples.no_match, false, report);
+    run_list(policy, services.get(), rule, rule.examples.match, true, report);
+    run_list(policy, services.get(), rule, rule.examples.no_match, false, report);
   }
   return report;
 }
@@ -208,9 +209,9 @@ std::optional<std::string> string_example_cost(const Policy& policy, const Rule&
 
 // A message example: the rule's own match says whether one of its patterns hit its limits.
 // (A budget spent by the rules before it is theirs, not this rule's.)
-std::optional<std::string> message_example_cost(const Policy& policy, const Rule& rule,
-                                                const Json& example) {
-  const Verdict verdict = evaluate(policy, example_message(example, policy.settings));
+std::optional<std::string> message_example_cost(const Policy& policy, const Services& services,
+                                                const Rule& rule, const Json& example) {
+  const Verdict verdict = evaluate(policy, example_message(example, policy.settings), services);
   for (const Match& match : verdict.matches) {
     const bool limited = match.detail.find("could not be evaluated") != std::string::npos &&
                          match.detail.find("budget") == std::string::npos;
@@ -219,13 +220,14 @@ std::optional<std::string> message_example_cost(const Policy& policy, const Rule
   return std::nullopt;
 }
 
-void cost_of_list(const Policy& policy, const Rule& rule, const std::vector<Json>& examples,
-                  const char* list, std::vector<Diagnostic>& out) {
+void cost_of_list(const Policy& policy, const Services& services, const Rule& rule,
+                  const std::vector<Json>& examples, const char* list,
+                  std::vector<Diagnostic>& out) {
   for (size_t i = 0; i < examples.size(); ++i) {
     const Json& example = examples[i];
     const auto problem = example.is_string() && rule.pattern
                              ? string_example_cost(policy, rule, example.get<std::string>())
-                             : message_example_cost(policy, rule, example);
+                             : message_example_cost(policy, services, rule, example);
     if (problem) {
       out.push_back(cost_warning(
           rule, fmt::format("on its own {} example {}: {}; on a message like it, the rule gives "
@@ -239,9 +241,10 @@ void cost_of_list(const Policy& policy, const Rule& rule, const std::vector<Json
 
 std::vector<Diagnostic> example_cost_warnings(const Policy& policy) {
   std::vector<Diagnostic> warnings;
+  const LocalServices services;
   for (const Rule& rule : policy.rules) {
-    cost_of_list(policy, rule, rule.examples.match, "match", warnings);
-    cost_of_list(policy, rule, rule.examples.no_match, "no_match", warnings);
+    cost_of_list(policy, services.get(), rule, rule.examples.match, "match", warnings);
+    cost_of_list(policy, services.get(), rule, rule.examples.no_match, "no_match", warnings);
   }
   return warnings;
 }

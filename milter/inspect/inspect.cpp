@@ -58,15 +58,18 @@ std::string display_name(const Attachment& part) {
 
 class Expander {
  public:
-  Expander(const InspectLimits& limits, mime::MimeView& view) : limits_(limits), view_(view) {}
+  Expander(const InspectLimits& limits, mime::MimeView& view, const InspectTools& tools)
+      : limits_(limits), view_(view), tools_(tools) {}
 
   void run() {
     // Inline text is typed too: a program sent as a text/plain body is still a program. Only
     // binary formats matter there (a script pasted into a message is words to read), and
     // attached text is typed in full with the attachments. That goes on beside the rest.
     std::vector<mime::TextPart>& texts = view_.text_parts;
-    BackgroundTasks inline_text(
-        texts.size(), [&texts](size_t k) { texts[k].true_type = binary_type_of(texts[k].head); });
+    const TypeDetector& types = tools_.types;
+    BackgroundTasks inline_text(tools_.executor, texts.size(), [&texts, &types](size_t k) {
+      texts[k].true_type = types.binary_type_of(texts[k].head);
+    });
     // Names are seen as a reader's eye sees them, whatever format characters they hold.
     for (Attachment& part : view_.attachments)
       add_visible_names(part);
@@ -85,10 +88,10 @@ class Expander {
 
  private:
   void type_round(size_t begin, size_t end) {
-    for_each_in_parallel(end - begin, [&](size_t k) {
+    for_each_in_parallel(tools_.executor, end - begin, [&](size_t k) {
       // Encrypted members come typed already: their bytes were never read.
       Attachment& part = view_.attachments[begin + k];
-      if (part.true_type.empty()) part.true_type = true_type_of(part.bytes);
+      if (part.true_type.empty()) part.true_type = tools_.types.true_type_of(part.bytes);
     });
   }
 
@@ -224,6 +227,7 @@ class Expander {
 
   const InspectLimits& limits_;
   mime::MimeView& view_;
+  const InspectTools& tools_;
   size_t members_ = 0;
   size_t total_ = 0;
   bool stopped_ = false;
@@ -235,9 +239,10 @@ std::string shown_type(const mime::Attachment& part) {
   return part.disposition == kEncryptedMember ? "encrypted, type unknown" : part.true_type;
 }
 
-void inspect_attachments(mime::MimeView& view, const InspectLimits& limits) noexcept {
+void inspect_attachments(mime::MimeView& view, const InspectLimits& limits,
+                         const InspectTools& tools) noexcept {
   try {
-    Expander(limits, view).run();
+    Expander(limits, view, tools).run();
   } catch (const std::exception& error) {
     view.uninspectable.push_back(std::string("attachment inspection failed: ") + error.what());
   } catch (...) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "inspect/executor.hpp"
+#include "inspect/true_type.hpp"
 #include "mime/mime_view.hpp"
 
 namespace aup::inspect {
@@ -25,8 +27,16 @@ inline constexpr std::string_view kEncryptedMember = "encrypted archive member";
 // The type to show a reviewer: what inspection learnt, saying so when the bytes were unseen.
 std::string shown_type(const mime::Attachment& part);
 
+// What inspection runs on, given by whoever owns the process: the workers that type a
+// message's attachments side by side, and libmagic.
+struct InspectTools {
+  Executor& executor;
+  const TypeDetector& types;
+};
+
 // Sets `true_type` on every attachment and appends archive members as attachments
 // (`container`, `archive_depth`). What cannot be read goes to `view.uninspectable`.
-void inspect_attachments(mime::MimeView& view, const InspectLimits& limits) noexcept;
+void inspect_attachments(mime::MimeView& view, const InspectLimits& limits,
+                         const InspectTools& tools) noexcept;
 
 }  // namespace aup::inspect

@@ -3,10 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 namespace aup::inspect {
 
@@ -50,92 +48,40 @@ struct TaskBatch {
 
 namespace {
 
-class Pool {
- public:
-  // Workers are detached and the pool never destroyed: they hold nothing but the pool itself
-  // and batches kept alive by their callers, and the process may exit while they wait.
-  Pool() {
-    const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-    for (unsigned i = 0; i + 1 < std::min(cores, kMaxThreads + 1); ++i) {
-      try {
-        std::thread([this] { serve(); }).detach();
-        ++threads_;
-      } catch (...) {
-        break;  // fewer helpers; callers still do all the work themselves
-      }
-    }
-  }
-
-  // Asks up to `helpers` idle workers to join in.
-  void offer(const std::shared_ptr<TaskBatch>& batch, size_t helpers) {
-    helpers = std::min<size_t>(helpers, threads_);
-    for (size_t i = 0; i < helpers; ++i)
-      post([batch] { batch->work(); });
-  }
-
-  // False when there is no worker to run it.
-  bool post(std::function<void()> job) {
-    if (threads_ == 0) return false;
-    {
-      std::lock_guard lock(mutex_);
-      queue_.push_back(std::move(job));
-    }
-    ready_.notify_one();
-    return true;
-  }
-
- private:
-  static constexpr unsigned kMaxThreads = 3;
-
-  void serve() {
-    for (;;) {
-      std::function<void()> job;
-      {
-        std::unique_lock lock(mutex_);
-        ready_.wait(lock, [&] { return !queue_.empty(); });
-        job = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      job();
-    }
-  }
-
-  unsigned threads_ = 0;
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<std::function<void()>> queue_;
-};
-
-Pool& pool() {
-  static Pool* instance = new Pool();
-  return *instance;
-}
-
 // The batch of `count` tasks, offered to up to `helpers` idle workers.
-std::shared_ptr<TaskBatch> begin_batch(size_t count, const std::function<void(size_t)>& task,
-                                       size_t helpers) {
+std::shared_ptr<TaskBatch> begin_batch(Executor& executor, size_t count,
+                                       const std::function<void(size_t)>& task, size_t helpers) {
   auto batch = std::make_shared<TaskBatch>(count, task);
+  helpers = std::min(helpers, executor.helpers());
   try {
-    pool().offer(batch, helpers);
+    for (size_t i = 0; i < helpers; ++i) {
+      // A job the executor refuses is work the caller does itself.
+      if (!executor.post([batch] { batch->work(); })) break;
+    }
   } catch (...) {
-    // No memory for the queue: the caller does it all.
+    // No memory for the job: the caller does the rest.
   }
   return batch;
 }
 
 }  // namespace
 
-void for_each_in_parallel(size_t count, const std::function<void(size_t)>& task) {
+void for_each_in_parallel(Executor& executor, size_t count,
+                          const std::function<void(size_t)>& task) {
   if (count == 0) return;
-  if (count == 1) return task(0);
-  const auto batch = begin_batch(count, task, count - 1);
+  if (count == 1 || executor.helpers() == 0) {
+    for (size_t index = 0; index < count; ++index)
+      task(index);
+    return;
+  }
+  const auto batch = begin_batch(executor, count, task, count - 1);
   batch->work();
   batch->wait();
 }
 
-BackgroundTasks::BackgroundTasks(size_t count, std::function<void(size_t)> task)
+BackgroundTasks::BackgroundTasks(Executor& executor, size_t count, std::function<void(size_t)> task)
     : task_(std::move(task)) {
-  if (count > 0) batch_ = begin_batch(count, task_, count);
+  if (count > 0) batch_ = begin_batch(executor, count, task_, count);
 }
 
 void BackgroundTasks::finish() noexcept {
@@ -150,14 +96,6 @@ void BackgroundTasks::cancel() noexcept {
   batch_->cancel();
   batch_->wait();
   batch_.reset();
-}
-
-bool run_in_background(std::function<void()> job) noexcept {
-  try {
-    return pool().post(std::move(job));
-  } catch (...) {
-    return false;
-  }
 }
 
 }  // namespace aup::inspect

@@ -3,11 +3,10 @@
 
 #include <magic.h>
 
+#include <memory>
 #include <mutex>
 #include <string_view>
 #include <vector>
-
-#include "inspect/parallel.hpp"
 
 namespace aup::inspect {
 namespace {
@@ -28,9 +27,17 @@ constexpr std::string_view kWarmUpText =
     "meeting is on 4 March at 10:00 in room 2.13.\r\n\r\n1. Apologies: none.\r\n2. Budget "
     "(see the attached figures; totals are \"provisional\").\r\n\r\nRegards,\r\nJo\r\n";
 
-class MagicPool {
+}  // namespace
+
+class MagicPool : public std::enable_shared_from_this<MagicPool> {
  public:
-  explicit MagicPool(int flags) : flags_(flags) {}
+  MagicPool(int flags, Executor& background) : flags_(flags), background_(background) {}
+  ~MagicPool() {
+    for (const Handle& handle : idle_)
+      magic_close(handle.magic);
+  }
+  MagicPool(const MagicPool&) = delete;
+  MagicPool& operator=(const MagicPool&) = delete;
 
   struct Handle {
     magic_t magic = nullptr;
@@ -78,35 +85,31 @@ class MagicPool {
     }
   }
 
-  // The pool is never destroyed, so the job may keep `this`.
-  void replace_in_background() {
-    run_in_background([this] {
-      const Handle fresh = load();
-      if (fresh.magic == nullptr) return;
-      magic_buffer(fresh.magic, kWarmUpText.data(), kWarmUpText.size());
-      keep(fresh);
-    });
+  // The job keeps the pool alive until it is done, whoever has let go of it meanwhile.
+  void replace_in_background() noexcept {
+    try {
+      background_.post([pool = shared_from_this()] {
+        const Handle fresh = pool->load();
+        if (fresh.magic == nullptr) return;
+        magic_buffer(fresh.magic, kWarmUpText.data(), kWarmUpText.size());
+        pool->keep(fresh);
+      });
+    } catch (...) {
+      // No memory for the job: the next caller loads a handle itself.
+    }
   }
 
   const int flags_;
+  Executor& background_;
   std::mutex mutex_;
   std::vector<Handle> idle_;
 };
 
+namespace {
+
 constexpr int kAllTests = MAGIC_MIME_TYPE | MAGIC_ERROR;
 constexpr int kBinaryTests = kAllTests | MAGIC_NO_CHECK_TEXT | MAGIC_NO_CHECK_ENCODING |
                              MAGIC_NO_CHECK_CSV | MAGIC_NO_CHECK_JSON;
-
-// Never destroyed: threads may outlive main.
-MagicPool& all_tests_pool() {
-  static MagicPool* instance = new MagicPool(kAllTests);
-  return *instance;
-}
-
-MagicPool& binary_tests_pool() {
-  static MagicPool* instance = new MagicPool(kBinaryTests);
-  return *instance;
-}
 
 std::string type_with(MagicPool& pool, std::string_view bytes) noexcept {
   try {
@@ -123,12 +126,18 @@ std::string type_with(MagicPool& pool, std::string_view bytes) noexcept {
 
 }  // namespace
 
-std::string true_type_of(std::string_view bytes) noexcept {
-  return type_with(all_tests_pool(), bytes);
+TypeDetector::TypeDetector(Executor& background)
+    : all_tests_(std::make_shared<MagicPool>(kAllTests, background)),
+      binary_tests_(std::make_shared<MagicPool>(kBinaryTests, background)) {}
+
+TypeDetector::~TypeDetector() = default;
+
+std::string TypeDetector::true_type_of(std::string_view bytes) const noexcept {
+  return type_with(*all_tests_, bytes);
 }
 
-std::string binary_type_of(std::string_view bytes) noexcept {
-  return type_with(binary_tests_pool(), bytes);
+std::string TypeDetector::binary_type_of(std::string_view bytes) const noexcept {
+  return type_with(*binary_tests_, bytes);
 }
 
 }  // namespace aup::inspect

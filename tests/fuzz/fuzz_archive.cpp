@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   view.attachments.push_back(std::move(part));
 
   const aup::inspect::InspectLimits limits;
-  aup::inspect::inspect_attachments(view, limits);
+  static const aup::inspect::TypeDetector types;  // as aupctl: in order, on this thread
+  aup::inspect::inspect_attachments(view, limits, {aup::inspect::sequential_executor(), types});
 
   size_t unpacked = 0;
   for (const aup::mime::Attachment& member : view.attachments) {

@@ -24,7 +24,8 @@ aup::Message staff_message(const uint8_t* data, size_t size) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const auto policy = aup::fuzz::shipped_policy();
-  const aup::Verdict verdict = aup::evaluate(*policy, staff_message(data, size));
+  static const aup::LocalServices services;  // as aupctl: in order, on this thread
+  const aup::Verdict verdict = aup::evaluate(*policy, staff_message(data, size), services.get());
   // Refusals always carry an SMTP reply; the JSON form must serialise whatever was matched.
   const bool refused =
       verdict.action == aup::Action::reject || verdict.action == aup::Action::tempfail;

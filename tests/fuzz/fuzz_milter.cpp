@@ -51,8 +51,12 @@ struct Daemon {
   aup::daemon::PolicyHolder policies{policy_storing_in(store)};
   aup::daemon::QuarantineService quarantines;
   smfiDesc callbacks = aup::daemon::filter_description();
+  const aup::inspect::TypeDetector types;  // in order, on this thread: reproducible runs
 
-  Daemon() { aup::daemon::use_policies(policies, quarantines, std::nullopt); }
+  Daemon() {
+    aup::daemon::use_policies(policies, quarantines, std::nullopt,
+                              aup::inspect::sequential_executor(), types);
+  }
   ~Daemon() {
     std::error_code ignored;
     std::filesystem::remove_all(store, ignored);

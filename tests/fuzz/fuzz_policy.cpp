@@ -81,6 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (loaded.diagnostics.empty()) std::abort();
     return 0;
   }
-  (void)aup::evaluate(*loaded.policy, sample_message());
+  static const aup::LocalServices services;  // as aupctl: in order, on this thread
+  (void)aup::evaluate(*loaded.policy, sample_message(), services.get());
   return 0;
 }

@@ -400,7 +400,7 @@ class PostfixMilterTest(PostfixFixture):
             with os.fdopen(read_end, errors="replace") as f:
                 stderr = f.read()
             self.assertTrue(started and proc.returncode == 0, stderr)
-            self.assertEqual("listening on" in stderr, echoed,
+            self.assertEqual("listening socket=" in stderr, echoed,
                              "JOURNAL_STREAM: %s, stderr:\n%s" % (journal_stream, stderr))
 
     def test_detached_daemon_resolves_relative_paths_where_it_started(self):

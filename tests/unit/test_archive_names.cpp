@@ -128,7 +128,8 @@ MimeView inspected(const std::string& archive_bytes, const std::string& name = "
   part.size = archive_bytes.size();
   part.bytes = archive_bytes;
   view.attachments.push_back(part);
-  aup::inspect::inspect_attachments(view, {});
+  const aup::inspect::TypeDetector types;
+  aup::inspect::inspect_attachments(view, {}, {aup::inspect::sequential_executor(), types});
   return view;
 }
 

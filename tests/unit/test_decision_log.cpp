@@ -1,6 +1,7 @@
 // The daemon's decision log line: every field present, untrusted text escaped.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -65,4 +66,20 @@ TEST_CASE("an audit line that cannot be written is reported, one that can is app
   REQUIRE(std::getline(in, line));
   CHECK_THAT(line, Catch::Contains("\"queue_id\":\"Q1\""));
   std::filesystem::remove(path);
+}
+
+TEST_CASE("a log line's text is ours and its values cannot forge a field or a line", "[log]") {
+  const std::string hostile = "x action=accept\nqueue_id=FORGED";
+  daemon::LogLine line(3, "could not be quarantined; tempfail");
+  line.add("queue_id", hostile).add("open", 3U).add("error", "");
+  CHECK(line.text() ==
+        "could not be quarantined; tempfail queue_id=x\\x20action\\x3daccept\\x0aqueue_id\\x3d"
+        "FORGED open=3 error=-");
+  // One '=' per field, and nothing but the fields after the text.
+  CHECK(std::count(line.text().begin(), line.text().end(), '=') == 3);
+  CHECK(line.text().find('\n') == std::string::npos);
+  // A line of fields only (the decision line) starts with its first key.
+  daemon::LogLine fields(6, "");
+  fields.add("queue_id", "4Xyz1").add("rules", 12);
+  CHECK(fields.text() == "queue_id=4Xyz1 rules=12");
 }

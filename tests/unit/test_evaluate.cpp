@@ -5,9 +5,11 @@
 
 #include "engine/evaluate.hpp"
 #include "engine/rfc3339.hpp"
+#include "engine_services.hpp"
 #include "test_helpers.hpp"
 
 using namespace aup;
+using aup::test::evaluate;
 
 namespace {
 

@@ -4,9 +4,11 @@
 
 #include "engine/evaluate.hpp"
 #include "engine/footer_step.hpp"
+#include "engine_services.hpp"
 #include "test_helpers.hpp"
 
 using namespace aup;
+using aup::test::evaluate;
 
 namespace {
 

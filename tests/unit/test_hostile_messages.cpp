@@ -10,8 +10,10 @@
 
 #include "engine/evaluate.hpp"
 #include "engine/policy_loader.hpp"
+#include "engine_services.hpp"
 
 using namespace aup;
+using aup::test::evaluate;
 
 namespace {
 

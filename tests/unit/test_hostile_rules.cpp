@@ -6,9 +6,11 @@
 
 #include "engine/evaluate.hpp"
 #include "engine/rule_examples.hpp"
+#include "engine_services.hpp"
 #include "test_helpers.hpp"
 
 using namespace aup;
+using aup::test::evaluate;
 
 namespace {
 

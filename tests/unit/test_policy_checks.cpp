@@ -9,8 +9,10 @@
 #include "engine/policy_loader.hpp"
 #include "engine/rfc3339.hpp"
 #include "engine/working_hours.hpp"
+#include "engine_services.hpp"
 
 using namespace aup;
+using aup::test::evaluate;
 
 namespace {
 
