@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="
-  build-essential cmake pkg-config python3 python3-jsonschema clang-format
+  build-essential cmake pkg-config python3 python3-jsonschema clang-format clang-tidy
   libgmime-3.0-dev libpcre2-dev libxml2-dev nlohmann-json3-dev libfmt-dev libcli11-dev catch2 libidn2-dev
   libhowardhinnant-date-dev tzdata
   libmilter-dev libsystemd-dev libmagic-dev libarchive-dev libsqlite3-dev libcurl4-openssl-dev libvectorscan-dev

@@ -1,10 +1,11 @@
 #include "daemon/connection_limit.hpp"
-#include "daemon/log_line.hpp"
 
 #include <libmilter/mfapi.h>
 #include <syslog.h>
 
 #include <algorithm>
+
+#include "daemon/log_line.hpp"
 
 namespace aup::daemon {
 

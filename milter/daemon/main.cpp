@@ -59,6 +59,37 @@ bool stderr_is_the_journal() {
   return device == status.st_dev && inode == status.st_ino;
 }
 
+bool open_quarantine(aup::daemon::QuarantineService& quarantines,
+                     const aup::QuarantineSettings& settings) {
+  try {
+    quarantines.open(settings);
+    return true;
+  } catch (const std::exception& error) {
+    aup::daemon::LogLine(LOG_ERR, "quarantine cannot be opened")
+        .add("directory", settings.directory)
+        .add("error", error.what())
+        .send();
+    std::cerr << "aup-milter: quarantine " << settings.directory << ": " << error.what() << "\n";
+    return false;
+  }
+}
+
+// Registers the callbacks and opens the socket: 0, or the exit status.
+int open_milter_socket(const std::string& socket) {
+  smfiDesc description = aup::daemon::filter_description();
+  if (smfi_setconn(const_cast<char*>(socket.c_str())) != MI_SUCCESS ||
+      smfi_register(description) != MI_SUCCESS) {
+    aup::daemon::LogLine(LOG_ERR, "cannot set up the milter socket").add("socket", socket).send();
+    std::cerr << "aup-milter: cannot set up milter socket " << socket << "\n";
+    return kExitSoftware;
+  }
+  if (smfi_opensocket(1) != MI_SUCCESS) {
+    std::cerr << "aup-milter: cannot open " << socket << "\n";
+    return kExitSoftware;
+  }
+  return 0;
+}
+
 int run(const Options& options) {
   auto policy = load_or_report(options.config);
   if (!policy) return kExitConfig;
@@ -80,17 +111,7 @@ int run(const Options& options) {
   // Open the quarantine now: a directory it cannot write is a setup error to fix before mail
   // flows, not a tempfail discovered on the first held message.
   aup::daemon::QuarantineService quarantines;
-  try {
-    quarantines.open(policy->settings.quarantine);
-  } catch (const std::exception& error) {
-    aup::daemon::LogLine(LOG_ERR, "quarantine cannot be opened")
-        .add("directory", policy->settings.quarantine.directory)
-        .add("error", error.what())
-        .send();
-    std::cerr << "aup-milter: quarantine " << policy->settings.quarantine.directory << ": "
-              << error.what() << "\n";
-    return kExitCantCreate;
-  }
+  if (!open_quarantine(quarantines, policy->settings.quarantine)) return kExitCantCreate;
   if (!aup::daemon::apply_connection_settings(policy->settings.daemon)) {
     std::cerr << "aup-milter: libmilter refused daemon.idle_timeout_seconds\n";
     return kExitConfig;
@@ -102,19 +123,7 @@ int run(const Options& options) {
       new aup::inspect::ThreadPool(aup::inspect::ThreadPool::threads_for_this_machine());
   const auto* types = new aup::inspect::TypeDetector(*engine_workers);
   aup::daemon::use_policies(policies, quarantines, options.clamd, *engine_workers, *types);
-  smfiDesc description = aup::daemon::filter_description();
-  if (smfi_setconn(const_cast<char*>(options.socket.c_str())) != MI_SUCCESS ||
-      smfi_register(description) != MI_SUCCESS) {
-    aup::daemon::LogLine(LOG_ERR, "cannot set up the milter socket")
-        .add("socket", options.socket)
-        .send();
-    std::cerr << "aup-milter: cannot set up milter socket " << options.socket << "\n";
-    return kExitSoftware;
-  }
-  if (smfi_opensocket(1) != MI_SUCCESS) {
-    std::cerr << "aup-milter: cannot open " << options.socket << "\n";
-    return kExitSoftware;
-  }
+  if (const int failed = open_milter_socket(options.socket); failed != 0) return failed;
   aup::daemon::LogLine(LOG_DEBUG, "TCP_NODELAY set")
       .add("listening_sockets", aup::daemon::disable_nagle_on_listening_sockets())
       .send();

@@ -1,7 +1,6 @@
 // libmilter callbacks. Per-message state is reset at MAIL FROM, end of message and abort;
 // xxfi_close may come without xxfi_connect, so a missing session is always handled.
 #include "daemon/milter_callbacks.hpp"
-#include "daemon/log_line.hpp"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -13,6 +12,7 @@
 
 #include "daemon/connection_limit.hpp"
 #include "daemon/decision_log.hpp"
+#include "daemon/log_line.hpp"
 #include "daemon/verdict_actions.hpp"
 #include "engine/addresses.hpp"
 #include "engine/direction.hpp"

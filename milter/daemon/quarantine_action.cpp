@@ -1,10 +1,10 @@
 #include "daemon/quarantine_action.hpp"
-#include "daemon/log_line.hpp"
 
 #include <fmt/format.h>
 #include <syslog.h>
 
 #include "daemon/decision_log.hpp"
+#include "daemon/log_line.hpp"
 #include "daemon/verdict_actions.hpp"
 #include "mime/mime_view.hpp"
 #include "quarantine/sender_notice.hpp"

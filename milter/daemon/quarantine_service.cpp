@@ -1,8 +1,9 @@
 #include "daemon/quarantine_service.hpp"
-#include "daemon/log_line.hpp"
 
 #include <fmt/format.h>
 #include <syslog.h>
+
+#include "daemon/log_line.hpp"
 
 namespace aup::daemon {
 namespace {

@@ -1,6 +1,5 @@
 // The reload thread and the load-then-swap step it runs.
 #include "daemon/reload.hpp"
-#include "daemon/log_line.hpp"
 
 #include <malloc.h>
 #include <signal.h>
@@ -11,6 +10,7 @@
 #include <thread>
 
 #include "daemon/decision_counts.hpp"
+#include "daemon/log_line.hpp"
 #include "engine/policy_loader.hpp"
 
 namespace aup::daemon {

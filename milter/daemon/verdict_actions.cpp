@@ -1,14 +1,14 @@
 // Verdict application. libmilter takes reply text as a format string: '%' is doubled here.
 #include "daemon/verdict_actions.hpp"
-#include "daemon/log_line.hpp"
-
-#include "daemon/decision_log.hpp"
-#include "daemon/quarantine_action.hpp"
 
 #include <fmt/format.h>
 #include <syslog.h>
 
 #include <string>
+
+#include "daemon/decision_log.hpp"
+#include "daemon/log_line.hpp"
+#include "daemon/quarantine_action.hpp"
 
 namespace aup::daemon {
 namespace {

@@ -74,10 +74,70 @@ std::string with_crlf(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// libcurl's list of "<address>" recipients; null when memory ran out.
+CurlList recipient_list(const std::vector<std::string>& addresses) {
+  CurlList recipients(nullptr, curl_slist_free_all);
+  for (const std::string& rcpt : addresses) {
+    curl_slist* grown = curl_slist_append(recipients.get(), ("<" + rcpt + ">").c_str());
+    if (grown == nullptr) return CurlList(nullptr, curl_slist_free_all);
+    static_cast<void>(recipients.release());  // the old head is part of the grown list
+    recipients.reset(grown);
+  }
+  return recipients;
+}
+
+// Everything libcurl needs for one submission; the strings and `transfer` must outlive it.
+void set_options(CURL* curl, const SmtpSubmission& submission, const std::string& url,
+                 const std::string& sender, curl_slist* recipients, const std::string& data,
+                 Transfer& transfer, char* error) {
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, sender.c_str());
+  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients);
+  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_data);
+  curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
+  // With the size known, libcurl sees that the data ends in CRLF and adds no blank line.
+  curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
+  curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, watch_replies);
+  curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);  // makes the debug callback run
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(submission.timeout.count()));
+}
+
+// What a finished transfer means: delivered, refused for good, or to be tried again.
+SmtpOutcome outcome_of(CURL* curl, CURLcode result, const Transfer& transfer, const char* error,
+                       const std::string& relay) {
+  SmtpOutcome outcome;
+  long code = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+  outcome.reply = transfer.last_reply;
+  if (result == CURLE_OK) {
+    outcome.delivered = true;
+    return outcome;
+  }
+  outcome.uncertain = transfer.all_sent && !transfer.reply_after_data;
+  if (!transfer.first_refusal.empty()) {
+    outcome.reply = transfer.first_refusal;
+    code = outcome.reply.starts_with('5') ? 500 : 400;
+  }
+  outcome.temporary = code < 500;  // 4xx, or no reply at all (refused, timed out)
+  if (outcome.reply.empty() || code == 0) {
+    outcome.reply =
+        fmt::format("{} ({})", error[0] != '\0' ? error : curl_easy_strerror(result), relay);
+  }
+  return outcome;
+}
+
+}  // namespace
+
 SmtpOutcome submit_by_smtp(const SmtpSubmission& submission) noexcept {
   static std::once_flag initialised;
   std::call_once(initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  SmtpOutcome outcome;
   for (const std::string& address : submission.recipients) {
     if (!safe_address(address)) return {false, false, false, "unsafe recipient address refused"};
   }
@@ -87,53 +147,17 @@ SmtpOutcome submit_by_smtp(const SmtpSubmission& submission) noexcept {
   try {
     CurlHandle curl(curl_easy_init(), curl_easy_cleanup);
     if (!curl) return {false, true, false, "cannot start an SMTP client"};
-    CurlList recipients(nullptr, curl_slist_free_all);
-    for (const std::string& rcpt : submission.recipients) {
-      curl_slist* grown = curl_slist_append(recipients.get(), ("<" + rcpt + ">").c_str());
-      if (grown == nullptr) return {false, true, false, "out of memory"};
-      recipients.release();
-      recipients.reset(grown);
-    }
+    const CurlList recipients = recipient_list(submission.recipients);
+    if (!recipients && !submission.recipients.empty()) return {false, true, false, "out of memory"};
     const std::string data = with_crlf(submission.data);
     Transfer transfer;
     transfer.remaining = data;
     const std::string url = url_for(submission);
     const std::string sender = "<" + submission.sender + ">";
     char error[CURL_ERROR_SIZE] = {};
-    curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_MAIL_FROM, sender.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_MAIL_RCPT, recipients.get());
-    curl_easy_setopt(curl.get(), CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl.get(), CURLOPT_READFUNCTION, read_data);
-    curl_easy_setopt(curl.get(), CURLOPT_READDATA, &transfer);
-    // With the size known, libcurl sees that the data ends in CRLF and adds no blank line.
-    curl_easy_setopt(curl.get(), CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
-    curl_easy_setopt(curl.get(), CURLOPT_DEBUGFUNCTION, watch_replies);
-    curl_easy_setopt(curl.get(), CURLOPT_DEBUGDATA, &transfer);
-    curl_easy_setopt(curl.get(), CURLOPT_VERBOSE, 1L);  // makes the debug callback run
-    curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
-    curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, static_cast<long>(submission.timeout.count()));
+    set_options(curl.get(), submission, url, sender, recipients.get(), data, transfer, error);
     const CURLcode result = curl_easy_perform(curl.get());
-    long code = 0;
-    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &code);
-    outcome.reply = transfer.last_reply;
-    if (result == CURLE_OK) {
-      outcome.delivered = true;
-      return outcome;
-    }
-    outcome.uncertain = transfer.all_sent && !transfer.reply_after_data;
-    if (!transfer.first_refusal.empty()) {
-      outcome.reply = transfer.first_refusal;
-      code = outcome.reply.starts_with('5') ? 500 : 400;
-    }
-    outcome.temporary = code < 500;  // 4xx, or no reply at all (refused, timed out)
-    if (outcome.reply.empty() || code == 0) {
-      outcome.reply = fmt::format("{} ({})", error[0] != '\0' ? error : curl_easy_strerror(result),
-                                  submission.relay);
-    }
-    return outcome;
+    return outcome_of(curl.get(), result, transfer, error, submission.relay);
   } catch (const std::exception& e) {
     return {false, true, false, e.what()};
   }

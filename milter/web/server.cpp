@@ -85,9 +85,8 @@ class WebApp {
   }
 
   void install(httplib::Server& server) {
-    server.set_post_routing_handler([this](const Request& request, Response& response) {
-      security_headers(request, response);
-    });
+    server.set_post_routing_handler(
+        [](const Request& request, Response& response) { security_headers(request, response); });
     server.Get("/static/style.css", [](const Request&, Response& response) {
       response.set_content(kStyleSheet, "text/css; charset=utf-8");
     });
