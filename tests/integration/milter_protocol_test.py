@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "milter"))
 sys.path.insert(0, str(HERE.parent / "lib"))
 import milter_wire as wire  # noqa: E402
-from testlib import free_port, start_listening, stop_process  # noqa: E402
+from milter_daemon import MilterDaemon  # noqa: E402
 import run_miltertest  # noqa: E402
 
 ARGS = None
@@ -37,25 +37,15 @@ STORED = b"CHMRTNE"
 OTHERS = b"LBUAQOX\0\xff"
 
 
-class Daemon:
-    def __init__(self, tmp, daemon_settings=None, descriptors=None):
-        """`descriptors`: the daemon's RLIMIT_NOFILE (soft and hard)."""
-        config = run_miltertest.config_copy(
-            tmp, run_miltertest.with_quarantine(pathlib.Path(tmp) / "q", daemon=daemon_settings))
-        self.log = pathlib.Path(tmp) / "daemon.log"
-        self.port = free_port()
-        limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (descriptors,) * 2)) \
-            if descriptors else None
-        self.process = start_listening(
-            [ARGS.milter, "--config", str(config), "--socket", f"inet:{self.port}@127.0.0.1",
-             "--foreground"], self.port, describe=self.log_text, stderr=open(self.log, "wb"),
-            preexec_fn=limit)
-
-    def log_text(self):
-        return self.log.read_text(errors="replace")
-
-    def stop(self):
-        stop_process(self.process)
+def start_daemon(tmp, daemon_settings=None, descriptors=None):
+    """The daemon with its quarantine and log in `tmp`; `descriptors`: its RLIMIT_NOFILE
+    (soft and hard)."""
+    config = run_miltertest.config_copy(
+        tmp, run_miltertest.with_quarantine(pathlib.Path(tmp) / "q", daemon=daemon_settings))
+    limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (descriptors,) * 2)) \
+        if descriptors else None
+    return MilterDaemon(ARGS.milter, config, log=pathlib.Path(tmp) / "daemon.log",
+                        preexec_fn=limit)
 
 
 class Base(unittest.TestCase):
@@ -64,7 +54,7 @@ class Base(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         self.addCleanup(self.tmp.cleanup)
-        self.daemon = Daemon(self.tmp.name, self.settings)
+        self.daemon = start_daemon(self.tmp.name, self.settings)
         self.addCleanup(self.daemon.stop)
 
     def session(self, timeout=10.0):
@@ -248,10 +238,7 @@ class ConnectionLimits(Base):
         doc = json.loads(config.read_text())
         doc["daemon"]["max_connections"] = 5
         config.write_text(json.dumps(doc))
-        self.daemon.process.send_signal(10)  # SIGUSR1
-        deadline = time.monotonic() + 30
-        while "reloaded" not in self.daemon.log_text() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        self.daemon.reload()  # fails the test if the reload is not logged in time
         self.assertEqual(chr(self.session().connect()), "c")
 
 
@@ -262,7 +249,7 @@ class DescriptorLimit(Base):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         self.addCleanup(self.tmp.cleanup)
-        self.daemon = Daemon(self.tmp.name, descriptors=128)
+        self.daemon = start_daemon(self.tmp.name, descriptors=128)
         self.addCleanup(self.daemon.stop)
 
     def test_every_connection_gets_an_answer(self):

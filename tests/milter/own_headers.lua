@@ -16,6 +16,9 @@ if os.getenv("AUP_EXPECT") == "tempfail" then
   -- Hold mode: the MTA keeps the message, and the fields past the limit were not noted, so
   -- they could not be removed: a tempfail (451) rather than forged X-AUP-* fields kept.
   common.check(reply == SMFIR_REPLYCODE, "expected a tempfail, got " .. tostring(reply))
+  common.check(mt.eom_check(conn, MT_SMTPREPLY, "451", "4.7.1",
+                            "Message could not be processed; please try again later"),
+               "too many X-AUP fields in hold mode not answered 451 4.7.1")
 else
   common.check(reply == SMFIR_DISCARD, "expected the store to keep it (discard), got " ..
                tostring(reply))

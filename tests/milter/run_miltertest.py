@@ -15,32 +15,13 @@ import unittest
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "lib"))
-from testlib import free_port, start_listening, stop_process  # noqa: E402,F401
+from milter_daemon import MilterDaemon  # noqa: E402
 
 ARGS = None
 
 
-class Daemon:
-    def __init__(self, binary, config, log=None):
-        """`log`: a file the daemon's messages go to (else the test's own output)."""
-        self.port = free_port()
-        self.socket = f"inet:{self.port}@127.0.0.1"
-        self.log = log
-        self.process = start_listening(
-            [binary, "--config", config, "--socket", self.socket, "--foreground"], self.port,
-            stderr=open(log, "wb") if log else None)
-
-    def wait_for_log(self, text, count, timeout=30):
-        """Until `text` has appeared `count` times in the log: a reload compiles the rules."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if pathlib.Path(self.log).read_text(errors="replace").count(text) >= count:
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"no {count}x {text!r} in the daemon's log within {timeout} s")
-
-    def stop(self):
-        stop_process(self.process)
+# The daemon these tests drive; milter_protocol_test imports it from here too.
+Daemon = MilterDaemon
 
 
 def config_copy(directory, edit=lambda text: text):
@@ -284,8 +265,7 @@ class MilterProtocol(unittest.TestCase):
 
             def reload_with(text, outcome):
                 config.write_text(text)
-                daemon.process.send_signal(signal.SIGUSR1)
-                daemon.wait_for_log(outcome, 1)
+                daemon.reload(outcome)  # this reload's line, not an earlier one
 
             expect("reject")
             doc = json.loads(original)

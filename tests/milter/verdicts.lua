@@ -38,5 +38,9 @@ local allstaff = common.send(conn, "jo.bloggs", "jo.bloggs@medway.gov.uk",
                              {"allstaff@medway.gov.uk"}, common.staff_headers("Cake"),
                              "Cake in the kitchen.\r\n")
 common.check(allstaff == SMFIR_REPLYCODE, "all-staff message not rejected with a reply")
+common.check(mt.eom_check(conn, MT_SMTPREPLY, "550", "5.7.1",
+                          "Mail to all council employees goes through ICT (policy clause 4.4); please ask the " ..
+                          "ICT Service Desk to send it for you. Questions: ICT Service Desk, extension 2888."),
+             "all-staff rejection without its 550 5.7.1 reply citing clause 4.4")
 
 mt.disconnect(conn)
