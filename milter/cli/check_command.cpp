@@ -246,14 +246,15 @@ int run_check(const CheckOptions& options) {
     std::cerr << "aupctl check: " << problem << "\n";
     return kExitUsage;
   }
-  const LoadResult loaded = load_policy(options.config);
+  LoadResult loaded = load_policy(options.config);
+  const ClamdSettings clamd = read_front_end(loaded, read_clamd_settings);
   if (!loaded.policy) {
     for (const Diagnostic& d : loaded.diagnostics) {
       if (d.severity == Diagnostic::Severity::error) std::cerr << format_diagnostic(d) << "\n";
     }
     return kExitConfig;
   }
-  const auto scanner = scan::scanner_for(loaded.policy->settings.clamd, options.clamd);
+  const auto scanner = scan::scanner_for(clamd, options.clamd);
   // jsonl: the several-file form even for one file, so that a program reads one shape.
   const bool several = options.inputs.size() > 1 || options.format == "jsonl";
   const LocalServices services(scanner.get());

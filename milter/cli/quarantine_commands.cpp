@@ -19,7 +19,6 @@
 namespace aup::cli {
 namespace {
 
-using review::read_settings;
 using review::review_text;
 using review::review_view;
 using review::terminal_safe;
@@ -219,9 +218,8 @@ int decide(const quarantine::Quarantine& place, const Settings& settings,
   return exit_code(result.outcome);
 }
 
-int purge(const quarantine::Quarantine& place, const Settings& settings,
-          const QuarantineOptions& options) {
-  const unsigned days = options.older_than_days.value_or(settings.quarantine.retention_days);
+int purge(const quarantine::Quarantine& place, const QuarantineOptions& options) {
+  const unsigned days = options.older_than_days.value_or(place.settings().retention_days);
   const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(24) * days;
   const std::string actor = options.reviewer.empty() ? "retention" : usable_name(options.reviewer);
   if (actor.empty()) {
@@ -264,21 +262,22 @@ int audit(const quarantine::Quarantine& place, const QuarantineOptions& options)
 }  // namespace
 
 int run_quarantine(const std::string& action, const QuarantineOptions& options) {
-  const auto settings = read_settings(options.config);
-  if (!settings) return kExitConfig;
+  const auto config = review::read_review_config(options.config);
+  if (!config) return kExitConfig;
+  const Settings& settings = config->settings;
   try {
-    const quarantine::Quarantine place(settings->quarantine, quarantine::Quarantine::Create::no);
+    const quarantine::Quarantine place(config->quarantine, quarantine::Quarantine::Create::no);
     place.reconcile();
     if (action == "list") return list(place, options);
-    if (action == "show") return show(place, *settings, options);
+    if (action == "show") return show(place, settings, options);
     if (action == "release" || action == "delete" || action == "keep-held") {
-      return decide(place, *settings, options, action);
+      return decide(place, settings, options, action);
     }
-    if (action == "purge") return purge(place, *settings, options);
+    if (action == "purge") return purge(place, options);
     return audit(place, options);
   } catch (const std::exception& error) {
     std::cerr << fmt::format("aupctl quarantine {}: {} ({})\n", action, error.what(),
-                             settings->quarantine.directory);
+                             config->quarantine.directory);
     return kExitIoErr;
   }
 }

@@ -5,8 +5,12 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "daemon/daemon_settings.hpp"
 #include "engine/policy_loader.hpp"
 #include "engine/rule_examples.hpp"
+#include "quarantine/quarantine_settings.hpp"
+#include "scan/clamd_settings.hpp"
+#include "web/web_settings.hpp"
 
 namespace aup::cli {
 namespace {
@@ -21,6 +25,11 @@ size_t count(const std::vector<Diagnostic>& diagnostics, Diagnostic::Severity se
 
 int run_rules_lint(const std::string& config) {
   LoadResult loaded = load_policy(config);
+  // The front ends' sections too: a mistake there stops the daemon or the pages, not a rule.
+  read_front_end(loaded, read_daemon_settings);
+  read_front_end(loaded, read_clamd_settings);
+  read_front_end(loaded, read_quarantine_settings);
+  read_front_end(loaded, read_web_settings);
   if (loaded.policy) {
     for (Diagnostic& warning : example_cost_warnings(*loaded.policy))
       loaded.diagnostics.push_back(std::move(warning));

@@ -17,8 +17,6 @@
 namespace aup::cli {
 namespace {
 
-using review::read_settings;
-
 constexpr int kExitSoftware = 70;
 
 // One line from stdin; on a terminal, asked for twice without echo.
@@ -58,6 +56,16 @@ bool split_listen(const std::string& listen, std::string& host, int& port) {
   return !host.empty() && port > 0 && port < 65536;
 }
 
+// The settings, the quarantine's section and the pages' own, or nothing (problems printed).
+std::optional<WebConfig> read_web_config(const std::string& path) {
+  WebSettings web;
+  const auto review = review::read_review_config(
+      path,
+      [&](const SourceFile& file, DiagnosticSink& sink) { web = read_web_settings(file, sink); });
+  if (!review) return std::nullopt;
+  return WebConfig{review->settings, review->quarantine, std::move(web)};
+}
+
 // SIGTERM and SIGINT stop the server from a thread of their own (no work in a handler).
 std::thread stop_on_signals(httplib::Server& server) {
   sigset_t signals;
@@ -75,20 +83,20 @@ std::thread stop_on_signals(httplib::Server& server) {
 }  // namespace
 
 int run_serve(const WebOptions& options) {
-  const auto settings = read_settings(options.config);
-  if (!settings) return kExitConfig;
+  const auto config = read_web_config(options.config);
+  if (!config) return kExitConfig;
   std::string host;
   int port = 0;
-  const std::string listen = options.listen.value_or(settings->web.listen);
+  const std::string listen = options.listen.value_or(config->web.listen);
   if (!split_listen(listen, host, port)) {
     std::cerr << fmt::format("aupctl serve: --listen \"{}\" is not HOST:PORT\n", listen);
     return kExitUsage;
   }
   // Its workers, deadlines and size limits are in web/limits.hpp.
-  web::GuardedServer server(settings->web.trusted_proxies);
+  web::GuardedServer server(config->web.trusted_proxies);
   std::shared_ptr<void> app;
   try {
-    app = web::install_routes(server, *settings);
+    app = web::install_routes(server, *config);
   } catch (const std::exception& error) {
     std::cerr << "aupctl serve: quarantine: " << error.what() << "\n";
     return kExitNoInput;
@@ -106,9 +114,9 @@ int run_serve(const WebOptions& options) {
 }
 
 int run_users(const std::string& action, const WebOptions& options) {
-  const auto settings = read_settings(options.config);
-  if (!settings) return kExitConfig;
-  const web::AccountFile accounts(web::accounts_path(*settings));
+  const auto config = read_web_config(options.config);
+  if (!config) return kExitConfig;
+  const web::AccountFile accounts(web::accounts_path(config->quarantine, config->web));
   try {
     if (action == "list") {
       for (const auto& account : accounts.list())

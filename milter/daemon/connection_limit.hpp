@@ -14,7 +14,7 @@
 #include <mutex>
 #include <unordered_set>
 
-#include "engine/settings.hpp"
+#include "daemon/daemon_settings.hpp"
 
 namespace aup::daemon {
 

@@ -13,12 +13,12 @@
 #include <iostream>
 
 #include "daemon/connection_limit.hpp"
+#include "daemon/daemon_config.hpp"
 #include "daemon/decision_counts.hpp"
 #include "daemon/log_line.hpp"
 #include "daemon/milter_callbacks.hpp"
 #include "daemon/reload.hpp"
 #include "daemon/socket_options.hpp"
-#include "engine/policy_loader.hpp"
 #include "inspect/executor.hpp"
 #include "inspect/true_type.hpp"
 #include "scan/clamd_client.hpp"
@@ -39,12 +39,12 @@ struct Options {
   std::optional<std::string> clamd;
 };
 
-std::shared_ptr<const aup::Policy> load_or_report(const std::string& path) {
-  const aup::LoadResult loaded = aup::load_policy(path);
+std::shared_ptr<const aup::daemon::DaemonConfig> load_or_report(const std::string& path) {
+  const aup::daemon::DaemonConfigLoad loaded = aup::daemon::load_daemon_config(path);
   for (const aup::Diagnostic& d : loaded.diagnostics) {
     std::cerr << aup::format_diagnostic(d) << "\n";
   }
-  return loaded.policy;
+  return loaded.config;
 }
 
 // systemd sets JOURNAL_STREAM=DEVICE:INODE for a service whose stderr is the journal; children
@@ -91,10 +91,11 @@ int open_milter_socket(const std::string& socket) {
 }
 
 int run(const Options& options) {
-  auto policy = load_or_report(options.config);
-  if (!policy) return kExitConfig;
+  auto config = load_or_report(options.config);
+  if (!config) return kExitConfig;
   if (options.check_config) {
-    std::cout << options.config << ": " << policy->rules.size() << " rules, configuration OK\n";
+    std::cout << options.config << ": " << config->policy->rules.size()
+              << " rules, configuration OK\n";
     return 0;
   }
   if (options.socket.empty()) {
@@ -111,23 +112,23 @@ int run(const Options& options) {
   // Open the quarantine now: a directory it cannot write is a setup error to fix before mail
   // flows, not a tempfail discovered on the first held message.
   aup::daemon::QuarantineService quarantines;
-  if (!open_quarantine(quarantines, policy->settings.quarantine)) return kExitCantCreate;
-  if (!aup::daemon::apply_connection_settings(policy->settings.daemon)) {
+  if (!open_quarantine(quarantines, config->quarantine)) return kExitCantCreate;
+  if (!aup::daemon::apply_connection_settings(config->daemon)) {
     std::cerr << "aup-milter: libmilter refused daemon.idle_timeout_seconds\n";
     return kExitConfig;
   }
-  aup::daemon::PolicyHolder policies(std::move(policy));
+  aup::daemon::ConfigHolder configs(std::move(config));
   // Made after daemon(), whose fork would leave the pool without threads, and never
   // destroyed: libmilter's threads may still be evaluating when smfi_main returns.
   auto* engine_workers =
       new aup::inspect::ThreadPool(aup::inspect::ThreadPool::threads_for_this_machine());
   const auto* types = new aup::inspect::TypeDetector(*engine_workers);
-  aup::daemon::use_policies(policies, quarantines, options.clamd, *engine_workers, *types);
+  aup::daemon::use_configuration(configs, quarantines, options.clamd, *engine_workers, *types);
   if (const int failed = open_milter_socket(options.socket); failed != 0) return failed;
   aup::daemon::LogLine(LOG_DEBUG, "TCP_NODELAY set")
       .add("listening_sockets", aup::daemon::disable_nagle_on_listening_sockets())
       .send();
-  const aup::daemon::ReloadThread reloads(policies, quarantines, options.config);
+  const aup::daemon::ReloadThread reloads(configs, quarantines, options.config);
   aup::daemon::LogLine(LOG_INFO, "listening").add("socket", options.socket).send();
   sd_notify(0, "READY=1");
   const int status = smfi_main();

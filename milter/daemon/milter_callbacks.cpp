@@ -24,7 +24,7 @@ namespace aup::daemon {
 namespace {
 
 // Set once before smfi_main, read-only afterwards.
-PolicyHolder* g_policies = nullptr;
+ConfigHolder* g_configs = nullptr;
 QuarantineService* g_quarantines = nullptr;
 std::optional<std::string> g_clamd_override;
 inspect::Executor* g_engine_workers = nullptr;
@@ -41,8 +41,8 @@ sfsistat fail(SMFICTX* ctx, std::string_view why) noexcept {
   const Session* session = session_of(ctx);
   const std::string queue_id = session != nullptr ? session->current.queue_id : "";
   LogLine(LOG_ERR, "internal error").add("queue_id", queue_id).add("internal_error", why).send();
-  const auto policy = g_policies != nullptr ? g_policies->current() : nullptr;
-  if (policy && policy->settings.on_internal_error == Action::accept) return SMFIS_ACCEPT;
+  const auto config = g_configs != nullptr ? g_configs->current() : nullptr;
+  if (config && config->policy->settings.on_internal_error == Action::accept) return SMFIS_ACCEPT;
   return refuse(ctx, kTempfailCode, kTempfailXcode,
                 "Temporary failure checking the message; please try again");
 }
@@ -63,7 +63,7 @@ template <typename Body>
 sfsistat in_message(SMFICTX* ctx, std::string_view step, Body&& body) noexcept {
   return guarded(ctx, [&] {
     Session* session = session_of(ctx);
-    if (session == nullptr || !session->current.policy) {
+    if (session == nullptr || !session->current.config) {
       return fail(ctx, fmt::format("{} without MAIL FROM", step));
     }
     return body(*session);
@@ -92,11 +92,11 @@ std::optional<std::string> macro(SMFICTX* ctx, const char* name) {
 // Collecting stopped at the size limit; the engine gives the verdict, as `aupctl check` does,
 // and it is logged like any other decision.
 sfsistat too_big(SMFICTX* ctx, const MessageState& state) {
-  const Verdict verdict = size_verdict(*state.policy, state.message);
+  const Verdict verdict = size_verdict(state.policy(), state.message);
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - state.started);
   log_decision({state.queue_id, state.message.envelope, verdict, elapsed},
-               state.policy->settings.daemon.audit_file);
+               state.config->daemon.audit_file);
   if (verdict.action == Action::accept) return SMFIS_ACCEPT;  // inbound: untouched
   if (!verdict.reply) return fail(ctx, "size verdict without a reply");
   return refuse(ctx, verdict.reply->code, verdict.reply->xcode, verdict.reply->text);
@@ -110,7 +110,7 @@ void log_inbound(const MessageState& state) {
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - state.started);
   log_decision({state.queue_id, state.message.envelope, verdict, elapsed},
-               state.policy->settings.daemon.audit_file);
+               state.config->daemon.audit_file);
 }
 
 // Notes an incoming field named with our prefix, to be removed before ours are added: its
@@ -118,7 +118,7 @@ void log_inbound(const MessageState& state) {
 // made 50,000 of them take 36 s). Past the header field limit the message is uninspectable
 // anyway (the engine holds it); the daemon stops noting, and cannot strip them any more.
 void note_own_header(MessageState& state, const std::string& field) {
-  if (state.own_header_occurrences.size() >= state.policy->settings.mime.max_header_fields) {
+  if (state.own_header_occurrences.size() >= state.policy().settings.mime.max_header_fields) {
     state.own_headers_untracked = true;
     return;
   }
@@ -128,7 +128,8 @@ void note_own_header(MessageState& state, const std::string& field) {
 
 // Appends to the reconstructed message; false once it is over the size limit.
 bool append(MessageState& state, std::string_view bytes) {
-  if (state.message.raw.size() + bytes.size() > state.policy->settings.daemon.max_message_bytes) {
+  if (state.message.raw.size() + bytes.size() >
+      state.policy().settings.size_limit.max_message_bytes) {
     return false;
   }
   state.message.raw.append(bytes);
@@ -189,7 +190,7 @@ sfsistat refuse_connection() {
 
 sfsistat on_connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* hostaddr) {
   return guarded(ctx, [&] {
-    if (!connection_slots().take(ctx, g_policies->current()->settings.daemon.max_connections)) {
+    if (!connection_slots().take(ctx, g_configs->current()->daemon.max_connections)) {
       return refuse_connection();
     }
     Session* negotiated = session_of(ctx);
@@ -211,7 +212,7 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
     if (session == nullptr) return fail(ctx, "MAIL FROM without a connection");
     session->reset_message();
     MessageState& state = session->current;
-    state.policy = g_policies->current();
+    state.config = g_configs->current();
     state.header_leading_space = session->header_leading_space;
     state.can_replace_body = session->can_replace_body;
     Envelope& envelope = state.message.envelope;
@@ -224,7 +225,7 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
                             envelope.client_ip, {}, envelope.daemon_name == "ORIGINATING"};
     // Inbound mail passes untouched: stop collecting as early as the protocol allows. It is
     // still logged and counted, or a milter on the wrong service would look like a quiet day.
-    if (!is_originating(known, state.policy->settings)) {
+    if (!is_originating(known, state.policy().settings)) {
       log_inbound(state);
       return SMFIS_ACCEPT;
     }
@@ -245,7 +246,7 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
   return in_message(ctx, "header", [&](Session& session) {
     MessageState& state = session.current;
     const std::string field(name != nullptr ? name : "");
-    const std::string& prefix = state.policy->settings.header_prefix;
+    const std::string& prefix = state.policy().settings.header_prefix;
     if (to_lower_ascii(field).starts_with(to_lower_ascii(prefix))) note_own_header(state, field);
     if (!append(state,
                 header_line(field, value != nullptr ? value : "", state.header_leading_space))) {
@@ -276,15 +277,15 @@ sfsistat on_eom(SMFICTX* ctx) {
     MessageState& state = session.current;
     if (state.queue_id.empty()) state.queue_id = macro(ctx, "i").value_or("");
     state.message.envelope.time = std::chrono::system_clock::now();
-    const auto scanner = scan::scanner_for(state.policy->settings.clamd, g_clamd_override);
+    const auto scanner = scan::scanner_for(state.config->clamd, g_clamd_override);
     const Verdict verdict =
-        evaluate(*state.policy, state.message, {scanner.get(), *g_engine_workers, *g_types});
+        evaluate(state.policy(), state.message, {scanner.get(), *g_engine_workers, *g_types});
     std::string quarantine_id;
     const sfsistat result = apply_verdict(ctx, verdict, state, *g_quarantines, quarantine_id);
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - state.started);
     log_decision({state.queue_id, state.message.envelope, verdict, elapsed, quarantine_id},
-                 state.policy->settings.daemon.audit_file);
+                 state.config->daemon.audit_file);
     session.reset_message();
     return result;
   });
@@ -308,10 +309,10 @@ sfsistat on_close(SMFICTX* ctx) {
 
 }  // namespace
 
-void use_policies(PolicyHolder& policies, QuarantineService& quarantines,
-                  std::optional<std::string> clamd_override, inspect::Executor& engine_workers,
-                  const inspect::TypeDetector& types) {
-  g_policies = &policies;
+void use_configuration(ConfigHolder& configs, QuarantineService& quarantines,
+                       std::optional<std::string> clamd_override, inspect::Executor& engine_workers,
+                       const inspect::TypeDetector& types) {
+  g_configs = &configs;
   g_quarantines = &quarantines;
   g_clamd_override = std::move(clamd_override);
   g_engine_workers = &engine_workers;

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "daemon/policy_holder.hpp"
+#include "daemon/config_holder.hpp"
 #include "daemon/quarantine_service.hpp"
 #include "inspect/executor.hpp"
 #include "inspect/true_type.hpp"
@@ -19,9 +19,9 @@ namespace aup::daemon {
 // (the --clamd option) replaces the configured clamd address and turns scanning on.
 // `engine_workers` and `types` are the engine's for every message: they must outlive the
 // libmilter threads (which may still be in a callback when main returns), so never destroy them.
-void use_policies(PolicyHolder& policies, QuarantineService& quarantines,
-                  std::optional<std::string> clamd_override, inspect::Executor& engine_workers,
-                  const inspect::TypeDetector& types);
+void use_configuration(ConfigHolder& configs, QuarantineService& quarantines,
+                       std::optional<std::string> clamd_override, inspect::Executor& engine_workers,
+                       const inspect::TypeDetector& types);
 
 smfiDesc filter_description();
 

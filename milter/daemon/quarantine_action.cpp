@@ -14,11 +14,11 @@ namespace {
 
 quarantine::HoldResult store_copy(const Verdict& verdict, const MessageState& state,
                                   const std::shared_ptr<const quarantine::Quarantine>& place) {
-  const Settings& settings = state.policy->settings;
+  const Settings& settings = state.policy().settings;
   const mime::MimeView view = mime::parse_message(state.message.raw, settings.mime);
   const auto message_id = view.header_values("Message-ID");
   return place->hold({state.message.raw, state.message.envelope, verdict, state.queue_id,
-                      view.subject, settings.quarantine.mode,
+                      view.subject, state.config->quarantine.mode,
                       message_id.empty() ? std::string() : std::string(message_id.front())});
 }
 
@@ -27,7 +27,7 @@ bool store_for_review(const Verdict& verdict, const MessageState& state,
                       QuarantineService& quarantines, quarantine::HoldResult& held,
                       std::shared_ptr<const quarantine::Quarantine>& place) {
   try {
-    place = quarantines.open(state.policy->settings.quarantine);
+    place = quarantines.open(state.config->quarantine);
     held = store_copy(verdict, state, place);
     return true;
   } catch (const std::exception& error) {
@@ -52,7 +52,8 @@ void after_storing(const quarantine::HoldResult& held, const Verdict& verdict,
           .send();
     }
     if (held.offered_again) return;  // the sender was told the first time
-    if (auto notice = quarantine::sender_notice(state.policy->settings, held.item, verdict)) {
+    if (auto notice = quarantine::sender_notice(state.policy().settings, state.config->quarantine,
+                                                held.item, verdict)) {
       quarantines.send_later(place, held.id, std::move(*notice));
     }
   } catch (const std::exception& error) {
@@ -112,7 +113,7 @@ std::string quarantine_reason(const Verdict& verdict) {
 
 sfsistat hold_for_review(SMFICTX* ctx, const Verdict& verdict, const MessageState& state,
                          QuarantineService& quarantines, std::string& quarantine_id) {
-  if (state.policy->settings.quarantine.mode == QuarantineSettings::Mode::hold) {
+  if (state.config->quarantine.mode == QuarantineSettings::Mode::hold) {
     return quarantine_in_mta(ctx, verdict, state, quarantines, quarantine_id);
   }
   return store_and_discard(ctx, verdict, state, quarantines, quarantine_id);

@@ -10,7 +10,6 @@
 #include <mutex>
 #include <thread>
 
-#include "engine/settings.hpp"
 #include "quarantine/quarantine.hpp"
 #include "quarantine/smtp_client.hpp"
 

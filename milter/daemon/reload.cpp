@@ -11,7 +11,6 @@
 
 #include "daemon/decision_counts.hpp"
 #include "daemon/log_line.hpp"
-#include "engine/policy_loader.hpp"
 
 namespace aup::daemon {
 
@@ -25,14 +24,14 @@ void block_reload_signal() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-bool reload_policy(PolicyHolder& policies, QuarantineService& quarantines,
+bool reload_config(ConfigHolder& configs, QuarantineService& quarantines,
                    const std::string& config_path) {
-  LoadResult loaded = load_policy(config_path);
+  DaemonConfigLoad loaded = load_daemon_config(config_path);
   for (const Diagnostic& d : loaded.diagnostics) {
     const int level = d.severity == Diagnostic::Severity::error ? LOG_ERR : LOG_WARNING;
     LogLine(level, "reload:").add("diagnostic", format_diagnostic(d)).send();
   }
-  if (!loaded.policy) {
+  if (!loaded.config) {
     LogLine(LOG_ERR, "reload failed; the previous policy stays in force")
         .add("config", config_path)
         .send();
@@ -40,25 +39,25 @@ bool reload_policy(PolicyHolder& policies, QuarantineService& quarantines,
   }
   // A quarantine the new policy cannot write would tempfail every held message: keep the old.
   try {
-    quarantines.open(loaded.policy->settings.quarantine);
+    quarantines.open(loaded.config->quarantine);
   } catch (const std::exception& error) {
     LogLine(LOG_ERR, "reload failed: quarantine cannot be opened; the previous policy stays")
         .add("config", config_path)
-        .add("directory", loaded.policy->settings.quarantine.directory)
+        .add("directory", loaded.config->quarantine.directory)
         .add("error", error.what())
         .send();
     return false;
   }
-  const size_t rules = loaded.policy->rules.size();
-  policies.replace(std::move(loaded.policy));
+  const size_t rules = loaded.config->policy->rules.size();
+  configs.replace(std::move(loaded.config));
   LogLine(LOG_INFO, "reloaded").add("config", config_path).add("rules", rules).send();
   return true;
 }
 
-ReloadThread::ReloadThread(PolicyHolder& policies, QuarantineService& quarantines,
+ReloadThread::ReloadThread(ConfigHolder& configs, QuarantineService& quarantines,
                            std::string config_path)
-    : thread_([this, &policies, &quarantines, path = std::move(config_path)] {
-        run(policies, quarantines, path);
+    : thread_([this, &configs, &quarantines, path = std::move(config_path)] {
+        run(configs, quarantines, path);
       }) {}
 
 ReloadThread::~ReloadThread() {
@@ -84,7 +83,7 @@ std::chrono::steady_clock::time_point log_hourly_counts(std::chrono::steady_cloc
 }
 
 // Waits for SIGUSR1 a little at a time, so that a stop is noticed within a quarter second.
-void ReloadThread::run(PolicyHolder& policies, QuarantineService& quarantines,
+void ReloadThread::run(ConfigHolder& configs, QuarantineService& quarantines,
                        const std::string& path) {
   sigset_t set;
   sigemptyset(&set);
@@ -99,7 +98,7 @@ void ReloadThread::run(PolicyHolder& policies, QuarantineService& quarantines,
     log_counts(decision_counts().snapshot(), "since start");
     sd_notify(0, "RELOADING=1");
     try {
-      reload_policy(policies, quarantines, path);
+      reload_config(configs, quarantines, path);
     } catch (...) {
       log_text(LOG_ERR, "reload failed unexpectedly; the previous policy stays");
     }

@@ -5,7 +5,7 @@
 #include <string>
 #include <thread>
 
-#include "daemon/policy_holder.hpp"
+#include "daemon/config_holder.hpp"
 #include "daemon/quarantine_service.hpp"
 
 namespace aup::daemon {
@@ -15,26 +15,26 @@ namespace aup::daemon {
 // sigwait for them receive them.
 void block_reload_signal();
 
-// The thread that reloads `config_path` into `policies` on each SIGUSR1. A broken
+// The thread that reloads `config_path` into `configs` on each SIGUSR1. A broken
 // configuration is logged with file, line and offset, and the old policy stays. Destroying it
-// stops and joins the thread, so it never outlives the policies and quarantines it updates
-// (declare it after them).
+// stops and joins the thread, so it never outlives the configurations and quarantines it
+// updates (declare it after them).
 class ReloadThread {
  public:
-  ReloadThread(PolicyHolder& policies, QuarantineService& quarantines, std::string config_path);
+  ReloadThread(ConfigHolder& configs, QuarantineService& quarantines, std::string config_path);
   ReloadThread(const ReloadThread&) = delete;
   ReloadThread& operator=(const ReloadThread&) = delete;
   ~ReloadThread();
 
  private:
-  void run(PolicyHolder& policies, QuarantineService& quarantines, const std::string& path);
+  void run(ConfigHolder& configs, QuarantineService& quarantines, const std::string& path);
 
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };
 
-// Loads and swaps in a new policy; false (old policy kept) when it has errors.
-bool reload_policy(PolicyHolder& policies, QuarantineService& quarantines,
+// Loads and swaps in a new configuration; false (old one kept) when it has errors.
+bool reload_config(ConfigHolder& configs, QuarantineService& quarantines,
                    const std::string& config_path);
 
 }  // namespace aup::daemon

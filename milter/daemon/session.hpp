@@ -10,13 +10,14 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/daemon_config.hpp"
 #include "engine/message.hpp"
-#include "engine/policy.hpp"
 
 namespace aup::daemon {
 
 struct MessageState {
-  std::shared_ptr<const Policy> policy;  // pinned at MAIL FROM
+  std::shared_ptr<const DaemonConfig> config;  // pinned at MAIL FROM
+  const Policy& policy() const { return *config->policy; }
   Message message;
   std::string queue_id;
   // Incoming X-AUP-* fields (name, 1-based index among fields of that name), stripped before

@@ -106,9 +106,8 @@ sfsistat apply_verdict(SMFICTX* ctx, const Verdict& verdict, const MessageState&
       break;
   }
   // A message the store keeps is discarded from the MTA: editing its headers would be moot.
-  const bool stored_here =
-      verdict.action == Action::quarantine &&
-      state.policy->settings.quarantine.mode == QuarantineSettings::Mode::store;
+  const bool stored_here = verdict.action == Action::quarantine &&
+                           state.config->quarantine.mode == QuarantineSettings::Mode::store;
   if (!stored_here) {
     if (!strip_own_headers(ctx, state)) return failed("remove incoming X-AUP headers");
     if (!add_headers(ctx, verdict, state.header_leading_space)) return failed("add headers");

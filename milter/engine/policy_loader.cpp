@@ -293,13 +293,16 @@ std::vector<std::string> rule_file_paths(const SourceFile& config, DiagnosticSin
   return paths;
 }
 
-void load_into(const std::string& config_path, Policy& policy, DiagnosticSink& sink) {
-  SourceFile config;
-  if (!read_json_file(config_path, config, sink)) return;
+void load_into(const std::string& config_path, Policy& policy, LoadResult& result,
+               DiagnosticSink& sink) {
+  auto read = std::make_shared<SourceFile>();
+  if (!read_json_file(config_path, *read, sink)) return;
+  const SourceFile& config = *read;
   if (!config.json.is_object()) {
     sink.error(config, "", "", "the configuration must be a JSON object");
     return;
   }
+  result.config = std::move(read);
   policy.config_path = config_path;
   policy.settings = load_settings(config, sink);
   policy.rule_files = rule_file_paths(config, sink);
@@ -334,7 +337,7 @@ LoadResult load_policy(const std::string& config_path) {
   DiagnosticSink sink(result.diagnostics);
   auto policy = std::make_shared<Policy>();
   try {
-    load_into(config_path, *policy, sink);
+    load_into(config_path, *policy, result, sink);
   } catch (const std::exception& error) {
     sink.add({Diagnostic::Severity::error, config_path, 0, 0, "", "",
               std::string("cannot load: ") + error.what()});

@@ -1,4 +1,5 @@
-// Organisation settings from the configuration file (rules/aup.json).
+// The engine's settings from the configuration file (rules/aup.json). The front ends'
+// sections (daemon, clamd, quarantine, web) are read by their owners.
 #pragma once
 
 #include <chrono>
@@ -49,47 +50,11 @@ struct OverLimit {
   std::string reply;  // with {limit} and {policy_ref}; "" for a plain statement of the limit
 };
 
-// What the milter daemon itself needs.
-struct DaemonSettings {
-  size_t max_message_bytes = 50 * 1024 * 1024;  // the memory bound per message
+// The size beyond which a message is neither collected whole nor inspected: the daemon's
+// memory bound, with the policy's verdict on such a message.
+struct SizeLimit {
+  size_t max_message_bytes = 50 * 1024 * 1024;
   OverLimit over_limit;
-  std::string audit_file;  // JSON lines, one per message; "" for none
-  // Milter connections open at once; one more is answered tempfail at connect (issue 19, 7).
-  unsigned max_connections = 1000;
-  // libmilter's wait for the MTA's next command (smfi_settimeout): an idle or half-open
-  // connection is closed after it. Postfix stays silent on a session's milter connection while
-  // the client sends DATA (the content follows at end of message), so this must be longer than
-  // the slowest message transfer, not just milter_content_timeout (300 s). Read at start.
-  // Debian's libmilter (worker pool) sweeps idle sessions every 600 s: closed within that.
-  unsigned idle_timeout_seconds = 1800;
-};
-
-// Virus scanning through clamd (clause 4.8.1); off unless configured.
-struct ClamdSettings {
-  bool enabled = false;
-  std::string address = "unix:/run/clamav/clamd.ctl";
-  std::chrono::milliseconds timeout{30000};
-};
-
-// Where held messages go and how reviewers release them (issue: the quarantine).
-struct SenderNotice {
-  bool enabled = false;  // tell the sender their message is held for review
-  std::string from;      // From: of the notice; "" for postmaster@ the first internal domain
-  std::string subject = "Your message is held for review";
-};
-
-struct QuarantineSettings {
-  // store: the daemon keeps the message in `directory` and discards it from the MTA.
-  // hold: the MTA keeps it (smfi_quarantine, Postfix's hold queue); a copy is stored for review.
-  enum class Mode { store, hold };
-  Mode mode = Mode::store;
-  std::string directory = "/var/lib/aup-milter/quarantine";  // relative: to the config file
-  std::string index;                              // SQLite file; "" for index.sqlite in `directory`
-  std::string release_relay = "127.0.0.1:10026";  // host:port of an SMTP service without milters
-  std::string release_helo;                       // EHLO name for re-injection; "" for hostname
-  unsigned retention_days = 30;
-  std::string postfix_config_directory = "/etc/postfix";  // hold mode: postsuper -c
-  SenderNotice notice;
 };
 
 // The corporate footer on outbound mail (clause 4.2, note). Off unless configured.
@@ -101,25 +66,6 @@ struct FooterSettings {
   // A signed, encrypted or DKIM-signed message cannot be changed: leave it as it is, or also
   // tag it (<prefix>Footer: omitted; reason) so that its omission can be seen.
   bool tag_when_omitted = false;
-};
-
-// The compliance officers' web pages (`aupctl serve`).
-struct WebSettings {
-  std::string listen = "127.0.0.1:8026";  // HOST:PORT; loopback unless a proxy is in front
-  std::string accounts;  // JSON file of built-in accounts; "" for web-accounts.json beside
-                         // the quarantine's index
-  // Single sign-on behind a reverse proxy: the header naming the signed-in user ("" off), and
-  // the role of users without a built-in account of that name (with one, its role). Only safe
-  // when nothing but the proxy can reach `listen`.
-  std::string trusted_user_header;
-  std::string trusted_user_role = "auditor";
-  // Numeric addresses of the reverse proxies: only their requests may carry the user header,
-  // and their X-Forwarded-For names the client for sign-in throttling. None by default: every
-  // peer is then the client itself, whatever headers it sends.
-  std::vector<std::string> trusted_proxies;
-  std::vector<std::string> four_eyes_clauses;  // releasing these needs two different officers
-  unsigned session_minutes = 480;
-  bool secure_cookies = false;  // behind TLS: cookies only over HTTPS
 };
 
 struct Settings {
@@ -140,11 +86,8 @@ struct Settings {
   PersonalMail personal;
   // Extra addresses a login may send as (shared mailboxes, aliases), lower case.
   std::map<std::string, std::vector<std::string>> mailboxes;
-  DaemonSettings daemon;
-  ClamdSettings clamd;
-  QuarantineSettings quarantine;
+  SizeLimit size_limit;  // read from "daemon"
   FooterSettings footer;
-  WebSettings web;
   RegexLimits regex;
   mime::MimeLimits mime;
   inspect::InspectLimits inspect;

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <limits>
 
-#include "engine/clamd_address.hpp"
+#include "engine/config_reader.hpp"
 #include "engine/size_limit.hpp"
 #include "engine/working_hours.hpp"
 
@@ -18,13 +18,13 @@ namespace {
 
 using Json = nlohmann::json;
 
-class SettingsReader {
+class SettingsReader : ConfigReader {
  public:
-  SettingsReader(const SourceFile& file, DiagnosticSink& sink) : file_(file), sink_(sink) {}
+  SettingsReader(const SourceFile& file, DiagnosticSink& sink) : ConfigReader(file, sink) {}
 
   Settings read() {
-    const Json& root = file_.json;
-    report_unknown_keys(file_, root, "", "",
+    // "daemon", "clamd", "quarantine" and "web" belong to the front ends, which read them.
+    report_unknown_keys(file(), file().json, "", "",
                         {"organisation",
                          "internal_domains",
                          "internal_networks",
@@ -45,15 +45,14 @@ class SettingsReader {
                          "on_regex_limit",
                          "limits",
                          "rule_files"},
-                        sink_);
+                        sink());
     Settings settings;
     settings.organisation = text("/organisation", settings.organisation);
     settings.internal_domains = domains("/internal_domains");
     settings.internal_networks = networks("/internal_networks");
     settings.header_prefix = text("/header_prefix", settings.header_prefix);
     if (!valid_field_name_prefix(settings.header_prefix)) {
-      sink_.error(file_, "/header_prefix", "",
-                  "must be the start of a header field name, such as \"X-AUP-\"");
+      error("/header_prefix", "must be the start of a header field name, such as \"X-AUP-\"");
     }
     settings.reply_suffix = text("/reply_suffix", settings.reply_suffix);
     settings.recipient_delimiter = text("/recipient_delimiter", settings.recipient_delimiter);
@@ -68,60 +67,26 @@ class SettingsReader {
     read_personal(settings.personal);
     read_mailbox_map(settings.mailboxes);
     read_limits(settings);
-    read_daemon(settings.daemon);
-    read_clamd(settings.clamd);
-    read_quarantine(settings.quarantine);
+    read_size_limit(settings.size_limit);
     read_footer(settings.footer);
-    read_web(settings.web);
     return settings;
   }
 
  private:
-  const Json* at(const std::string& pointer) const {
-    const Json::json_pointer path(pointer);
-    return file_.json.contains(path) ? &file_.json.at(path) : nullptr;
-  }
-
-  std::string text(const std::string& pointer, const std::string& fallback) {
-    const Json* value = at(pointer);
-    if (value == nullptr) return fallback;
-    if (value->is_string()) return value->get<std::string>();
-    sink_.error(file_, pointer, "", "must be a string");
-    return fallback;
-  }
-
-  std::vector<std::string> strings(const std::string& pointer) {
-    std::vector<std::string> out;
-    const Json* value = at(pointer);
-    if (value == nullptr) return out;
-    if (!value->is_array()) {
-      sink_.error(file_, pointer, "", "must be an array of strings");
-      return out;
-    }
-    for (size_t i = 0; i < value->size(); ++i) {
-      if ((*value)[i].is_string()) {
-        out.push_back((*value)[i].get<std::string>());
-      } else {
-        sink_.error(file_, fmt::format("{}/{}", pointer, i), "", "must be a string");
-      }
-    }
-    return out;
-  }
-
   std::vector<std::string> domains(const std::string& pointer) {
     std::vector<std::string> out;
     for (std::string& domain : strings(pointer)) {
       domain = to_lower_ascii(domain);
       if (!domain.empty() && domain.front() == '.') domain.erase(0, 1);
       if (domain.empty() || domain.find_first_of(" @/") != std::string::npos) {
-        sink_.error(file_, pointer, "", fmt::format("\"{}\" is not a domain", domain));
+        error(pointer, fmt::format("\"{}\" is not a domain", domain));
       } else {
         out.push_back(domain);
       }
     }
-    if (out.empty() && sink_.error_count() == 0) {
-      sink_.warning(file_, pointer, "",
-                    "no internal domains: no mail will be classed as originating by its sender");
+    if (out.empty() && sink().error_count() == 0) {
+      sink().warning(file(), pointer, "",
+                     "no internal domains: no mail will be classed as originating by its sender");
     }
     return out;
   }
@@ -133,8 +98,8 @@ class SettingsReader {
       if (auto network = parse_network(texts[i])) {
         out.push_back(*network);
       } else {
-        sink_.error(file_, fmt::format("{}/{}", pointer, i), "",
-                    fmt::format("\"{}\" is not an IP address or CIDR network", texts[i]));
+        error(fmt::format("{}/{}", pointer, i),
+              fmt::format("\"{}\" is not an IP address or CIDR network", texts[i]));
       }
     }
     return out;
@@ -150,37 +115,18 @@ class SettingsReader {
     std::vector<std::string_view> names;
     for (Action a : allowed)
       names.push_back(to_string(a));
-    sink_.error(file_, pointer, "",
-                fmt::format("\"{}\" is not one of: {}", name, fmt::join(names, ", ")));
+    error(pointer, fmt::format("\"{}\" is not one of: {}", name, fmt::join(names, ", ")));
     return fallback;
-  }
-
-  std::vector<std::string> lowered(const std::string& pointer) {
-    std::vector<std::string> out = strings(pointer);
-    for (std::string& item : out)
-      item = to_lower_ascii(item);
-    return out;
   }
 
   std::vector<std::string> partner_domains(const std::string& pointer) {
     std::vector<std::string> out = lowered(pointer);
     for (const std::string& domain : out) {
       if (domain.empty() || domain == "." || domain.find_first_of(" @/") != std::string::npos) {
-        sink_.error(file_, pointer, "", fmt::format("\"{}\" is not a domain", domain));
+        error(pointer, fmt::format("\"{}\" is not a domain", domain));
       }
     }
     return out;
-  }
-
-  bool object_at(const std::string& pointer, std::initializer_list<std::string_view> keys) {
-    const Json* value = at(pointer);
-    if (value == nullptr) return false;
-    if (!value->is_object()) {
-      sink_.error(file_, pointer, "", "must be an object");
-      return false;
-    }
-    report_unknown_keys(file_, *value, pointer, "", keys, sink_);
-    return true;
   }
 
   // "HH:MM" -> minutes after midnight; "24:00" allowed as an end.
@@ -193,8 +139,7 @@ class SettingsReader {
         (hours < 24 || (hours == 24 && minutes == 0))) {
       return hours * 60 + minutes;
     }
-    sink_.error(file_, pointer, "",
-                fmt::format("\"{}\" is not a time such as \"09:00\"", text_value));
+    error(pointer, fmt::format("\"{}\" is not a time such as \"09:00\"", text_value));
     return std::nullopt;
   }
 
@@ -209,15 +154,15 @@ class SettingsReader {
     }
     hours.time_zone = text("/working_hours/time_zone", hours.time_zone);
     if (!time_zone_exists(hours.time_zone)) {
-      sink_.error(file_, "/working_hours/time_zone", "",
-                  fmt::format("unknown time zone \"{}\" (an IANA name such as Europe/London)",
-                              hours.time_zone));
+      error("/working_hours/time_zone",
+            fmt::format("unknown time zone \"{}\" (an IANA name such as Europe/London)",
+                        hours.time_zone));
     }
     hours.holidays = strings("/working_hours/holidays");
     for (size_t i = 0; i < hours.holidays.size(); ++i) {
       if (!valid_date(hours.holidays[i])) {
-        sink_.error(file_, fmt::format("/working_hours/holidays/{}", i), "",
-                    fmt::format("\"{}\" is not a date such as \"2026-12-25\"", hours.holidays[i]));
+        error(fmt::format("/working_hours/holidays/{}", i),
+              fmt::format("\"{}\" is not a date such as \"2026-12-25\"", hours.holidays[i]));
       }
     }
   }
@@ -229,7 +174,7 @@ class SettingsReader {
     for (const std::string& name : lowered(pointer)) {
       const auto found = std::find(kNames.begin(), kNames.end(), name.substr(0, 3));
       if (found == kNames.end() || (name.size() != 3 && name.size() < 6)) {
-        sink_.error(file_, pointer, "", fmt::format("\"{}\" is not a weekday (mon..sun)", name));
+        error(pointer, fmt::format("\"{}\" is not a weekday (mon..sun)", name));
       } else {
         days.push_back(static_cast<int>(found - kNames.begin()) + 1);
       }
@@ -259,16 +204,16 @@ class SettingsReader {
     const std::filesystem::path path(name);
     SourceFile map;
     const auto full =
-        path.is_absolute() ? path : std::filesystem::path(file_.path).parent_path() / path;
-    if (!read_json_file(full.string(), map, sink_)) return;
+        path.is_absolute() ? path : std::filesystem::path(file().path).parent_path() / path;
+    if (!read_json_file(full.string(), map, sink())) return;
     if (!map.json.is_object()) {
-      sink_.error(map, "", "", "a mailbox map is an object: login -> [addresses]");
+      sink().error(map, "", "", "a mailbox map is an object: login -> [addresses]");
       return;
     }
     for (const auto& [login, addresses] : map.json.items()) {
       if (!addresses.is_array() ||
           !std::all_of(addresses.begin(), addresses.end(), [](auto& a) { return a.is_string(); })) {
-        sink_.error(map, "/" + login, "", "must be an array of addresses");
+        sink().error(map, "/" + login, "", "must be an array of addresses");
         continue;
       }
       auto& owned = mailboxes[to_lower_ascii(login)];
@@ -277,135 +222,22 @@ class SettingsReader {
     }
   }
 
-  template <typename Number>
-  void number(const std::string& pointer, Number& target, Number minimum) {
-    const Json* value = at(pointer);
-    if (value == nullptr) return;
-    if (value->is_number_unsigned() && value->get<uint64_t>() >= minimum &&
-        value->get<uint64_t>() <= std::numeric_limits<Number>::max()) {
-      target = value->get<Number>();
-      return;
-    }
-    sink_.error(file_, pointer, "",
-                fmt::format("must be an integer from {} to {}", minimum,
-                            std::numeric_limits<Number>::max()));
-  }
-
   // RFC 5322 field names: printable ASCII without ':'. Empty would match every field.
   static bool valid_field_name_prefix(const std::string& prefix) {
     return !prefix.empty() && std::all_of(prefix.begin(), prefix.end(),
                                           [](char c) { return c > ' ' && c < 0x7F && c != ':'; });
   }
 
-  void boolean(const std::string& pointer, bool& target) {
-    const Json* value = at(pointer);
-    if (value == nullptr) return;
-    if (value->is_boolean()) {
-      target = value->get<bool>();
-    } else {
-      sink_.error(file_, pointer, "", "must be true or false");
-    }
-  }
-
-  void read_daemon(DaemonSettings& daemon) {
-    if (!object_at("/daemon", {"max_message_bytes", "over_limit", "audit_file", "max_connections",
-                               "idle_timeout_seconds"})) {
-      return;
-    }
-    number<size_t>("/daemon/max_message_bytes", daemon.max_message_bytes, 1024);
-    number<unsigned>("/daemon/max_connections", daemon.max_connections, 1);
-    number<unsigned>("/daemon/idle_timeout_seconds", daemon.idle_timeout_seconds, 1);
+  // The limit sits in the daemon's section, where administrators set it, but the verdict on
+  // a message over it is the engine's, so that `aupctl check` answers as the daemon does. The
+  // daemon's reader reports the section's unknown keys.
+  void read_size_limit(SizeLimit& size_limit) {
+    const Json* daemon = at("/daemon");
+    if (daemon == nullptr || !daemon->is_object()) return;
+    number<size_t>("/daemon/max_message_bytes", size_limit.max_message_bytes, 1024);
     if (object_at("/daemon/over_limit", {"action", "policy_ref", "reply_code", "reply"})) {
-      read_over_limit(file_, "/daemon/over_limit", sink_, daemon.over_limit);
+      read_over_limit(file(), "/daemon/over_limit", sink(), size_limit.over_limit);
     }
-    daemon.audit_file = text("/daemon/audit_file", daemon.audit_file);
-  }
-
-  void read_clamd(ClamdSettings& clamd) {
-    if (!object_at("/clamd", {"enabled", "address", "timeout_ms"})) return;
-    boolean("/clamd/enabled", clamd.enabled);
-    clamd.address = text("/clamd/address", clamd.address);
-    if (!parse_clamd_address(clamd.address)) {
-      sink_.error(file_, "/clamd/address", "",
-                  fmt::format("\"{}\" is not unix:/path or inet:PORT@HOST", clamd.address));
-    }
-    auto timeout = static_cast<uint32_t>(clamd.timeout.count());
-    number<uint32_t>("/clamd/timeout_ms", timeout, 1);
-    clamd.timeout = std::chrono::milliseconds(timeout);
-  }
-
-  std::string beside_config(const std::string& name) const {
-    const std::filesystem::path path(name);
-    if (name.empty() || path.is_absolute()) return name;
-    return (std::filesystem::path(file_.path).parent_path() / path).lexically_normal().string();
-  }
-
-  void read_quarantine(QuarantineSettings& quarantine) {
-    if (!object_at("/quarantine",
-                   {"mode", "directory", "index", "release_relay", "release_helo", "retention_days",
-                    "postfix_config_directory", "sender_notice"})) {
-      quarantine.directory = beside_config(quarantine.directory);
-      return;
-    }
-    const std::string mode = text("/quarantine/mode", "store");
-    if (mode == "hold") {
-      quarantine.mode = QuarantineSettings::Mode::hold;
-    } else if (mode != "store") {
-      sink_.error(file_, "/quarantine/mode", "",
-                  fmt::format("\"{}\" is not \"store\" or \"hold\"", mode));
-    }
-    quarantine.directory = beside_config(text("/quarantine/directory", quarantine.directory));
-    quarantine.index = beside_config(text("/quarantine/index", quarantine.index));
-    quarantine.release_relay = text("/quarantine/release_relay", quarantine.release_relay);
-    if (!valid_host_port(quarantine.release_relay)) {
-      sink_.error(file_, "/quarantine/release_relay", "",
-                  fmt::format("\"{}\" is not HOST:PORT, such as 127.0.0.1:10026",
-                              quarantine.release_relay));
-    }
-    quarantine.release_helo = text("/quarantine/release_helo", quarantine.release_helo);
-    number<unsigned>("/quarantine/retention_days", quarantine.retention_days, 1);
-    quarantine.postfix_config_directory =
-        text("/quarantine/postfix_config_directory", quarantine.postfix_config_directory);
-    read_sender_notice(quarantine.notice);
-  }
-
-  void read_web(WebSettings& web) {
-    if (!object_at("/web",
-                   {"listen", "accounts", "trusted_user_header", "trusted_user_role",
-                    "trusted_proxies", "four_eyes_clauses", "session_minutes", "secure_cookies"})) {
-      return;
-    }
-    web.listen = text("/web/listen", web.listen);
-    if (!valid_host_port(web.listen)) {
-      sink_.error(file_, "/web/listen", "",
-                  fmt::format("\"{}\" is not HOST:PORT, such as 127.0.0.1:8026", web.listen));
-    }
-    web.accounts = beside_config(text("/web/accounts", web.accounts));
-    web.trusted_user_header = text("/web/trusted_user_header", web.trusted_user_header);
-    web.trusted_user_role = text("/web/trusted_user_role", web.trusted_user_role);
-    if (web.trusted_user_role != "officer" && web.trusted_user_role != "auditor") {
-      sink_.error(file_, "/web/trusted_user_role", "",
-                  fmt::format("\"{}\" is not \"officer\" or \"auditor\"", web.trusted_user_role));
-    }
-    if (at("/web/trusted_proxies") != nullptr)
-      web.trusted_proxies = strings("/web/trusted_proxies");
-    if (!web.trusted_user_header.empty() && web.trusted_proxies.empty()) {
-      sink_.error(file_, "/web/trusted_user_header", "",
-                  "single sign-on needs web.trusted_proxies: the proxy's address, from which "
-                  "alone the header is believed");
-    }
-    web.four_eyes_clauses = strings("/web/four_eyes_clauses");
-    number<unsigned>("/web/session_minutes", web.session_minutes, 5);
-    boolean("/web/secure_cookies", web.secure_cookies);
-  }
-
-  static bool valid_host_port(const std::string& value) {
-    const auto colon = value.rfind(':');
-    if (colon == std::string::npos || colon == 0) return false;
-    const std::string port = value.substr(colon + 1);
-    return !port.empty() && port.size() <= 5 &&
-           std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-           std::stoul(port) > 0 && std::stoul(port) < 65536;
   }
 
   void read_footer(FooterSettings& footer) {
@@ -416,8 +248,7 @@ class SettingsReader {
     footer.marker = text("/footer/marker", footer.marker);
     const std::string when_signed = text("/footer/when_signed", "leave");
     if (when_signed != "leave" && when_signed != "tag") {
-      sink_.error(file_, "/footer/when_signed", "",
-                  fmt::format("\"{}\" is not \"leave\" or \"tag\"", when_signed));
+      error("/footer/when_signed", fmt::format("\"{}\" is not \"leave\" or \"tag\"", when_signed));
     }
     footer.tag_when_omitted = when_signed == "tag";
     for (const std::string* value : {&footer.text, &footer.html}) {
@@ -425,41 +256,34 @@ class SettingsReader {
       for (size_t end = value->find('\n'); start <= value->size();
            start = end + 1, end = value->find('\n', start)) {
         if ((end == std::string::npos ? value->size() : end) - start > 900) {
-          sink_.error(file_, value == &footer.text ? "/footer/text" : "/footer/html", "",
-                      "a line longer than 900 characters (mail allows 998 octets a line)");
+          error(value == &footer.text ? "/footer/text" : "/footer/html",
+                "a line longer than 900 characters (mail allows 998 octets a line)");
           break;
         }
         if (end == std::string::npos) break;
       }
     }
     if (footer.enabled && footer.text.empty()) {
-      sink_.error(file_, "/footer/text", "", "an enabled footer needs its text");
+      error("/footer/text", "an enabled footer needs its text");
     }
     if (footer.marker.empty()) footer.marker = footer.text.substr(0, footer.text.find('\n'));
-  }
-
-  void read_sender_notice(SenderNotice& notice) {
-    if (!object_at("/quarantine/sender_notice", {"enabled", "from", "subject"})) return;
-    boolean("/quarantine/sender_notice/enabled", notice.enabled);
-    notice.from = text("/quarantine/sender_notice/from", notice.from);
-    notice.subject = text("/quarantine/sender_notice/subject", notice.subject);
   }
 
   void read_limits(Settings& settings) {
     const Json* limits = at("/limits");
     if (limits == nullptr) return;
     if (!limits->is_object()) {
-      sink_.error(file_, "/limits", "", "must be an object");
+      error("/limits", "must be an object");
       return;
     }
     report_unknown_keys(
-        file_, *limits, "/limits", "",
+        file(), *limits, "/limits", "",
         {"regex_match_limit", "regex_depth_limit", "regex_heap_limit_kib", "mime_max_depth",
          "mime_max_parts", "mime_max_header_fields", "mime_max_header_bytes", "mime_max_line_bytes",
          "max_text_bytes", "max_attachment_bytes", "evaluation_budget_ms", "matching_budget_ms",
          "archive_max_depth", "archive_max_members", "archive_max_total_bytes",
          "archive_max_ratio"},
-        sink_);
+        sink());
     number<uint32_t>("/limits/regex_match_limit", settings.regex.match_limit, 1);
     number<uint32_t>("/limits/regex_depth_limit", settings.regex.depth_limit, 1);
     number<uint32_t>("/limits/regex_heap_limit_kib", settings.regex.heap_limit_kib, 1);
@@ -481,9 +305,6 @@ class SettingsReader {
     number<uint32_t>("/limits/matching_budget_ms", matching, 1);
     settings.regex.message_budget = std::chrono::milliseconds(matching);
   }
-
-  const SourceFile& file_;
-  DiagnosticSink& sink_;
 };
 
 }  // namespace

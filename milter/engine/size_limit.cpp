@@ -17,8 +17,8 @@ namespace {
 constexpr const char* kSizeRule = "max-message-bytes";
 
 Reply over_limit_reply(const Settings& settings) {
-  const OverLimit& over = settings.daemon.over_limit;
-  const std::string limit = std::to_string(settings.daemon.max_message_bytes);
+  const OverLimit& over = settings.size_limit.over_limit;
+  const std::string limit = std::to_string(settings.size_limit.max_message_bytes);
   std::string text = over.reply.empty() ? "Message larger than {limit} bytes" : over.reply;
   replace_all(text, "{limit}", limit);
   replace_all(text, "{policy_ref}", over.policy_ref);
@@ -41,11 +41,11 @@ Verdict size_verdict_of(const Policy& policy, const Message& message) {
   verdict.direction = classify_direction(effective_envelope(message.envelope, headers), settings);
   verdict.action = Action::accept;
   if (verdict.direction == Direction::inbound) return verdict;
-  const OverLimit& over = settings.daemon.over_limit;
+  const OverLimit& over = settings.size_limit.over_limit;
   verdict.action = over.action;
   verdict.matches.push_back({kSizeRule, over.policy_ref, over.action, Mode::enforce, "message",
                              fmt::format("more than {} bytes (daemon.max_message_bytes)",
-                                         settings.daemon.max_message_bytes)});
+                                         settings.size_limit.max_message_bytes)});
   verdict.reply = over_limit_reply(settings);
   return verdict;
 }
@@ -53,7 +53,7 @@ Verdict size_verdict_of(const Policy& policy, const Message& message) {
 }  // namespace
 
 bool over_size_limit(const Settings& settings, size_t bytes) {
-  return bytes > settings.daemon.max_message_bytes;
+  return bytes > settings.size_limit.max_message_bytes;
 }
 
 Verdict size_verdict(const Policy& policy, const Message& message) noexcept {

@@ -9,10 +9,10 @@
 #include <string>
 
 #include "engine/message.hpp"
-#include "engine/settings.hpp"
 #include "engine/verdict.hpp"
 #include "quarantine/index.hpp"
 #include "quarantine/message_store.hpp"
+#include "quarantine/quarantine_settings.hpp"
 
 namespace aup::quarantine {
 

@@ -35,9 +35,9 @@ std::string notice_text(const Settings& settings, const Item& item, const Verdic
 
 }  // namespace
 
-std::optional<SmtpSubmission> sender_notice(const Settings& settings, const Item& item,
+std::optional<SmtpSubmission> sender_notice(const Settings& settings,
+                                            const QuarantineSettings& quarantine, const Item& item,
                                             const Verdict& verdict) {
-  const QuarantineSettings& quarantine = settings.quarantine;
   if (!quarantine.notice.enabled || item.sender.empty() ||
       !domain_in(domain_of(item.sender), settings.internal_domains)) {
     return std::nullopt;

@@ -7,13 +7,15 @@
 #include "engine/settings.hpp"
 #include "engine/verdict.hpp"
 #include "quarantine/item.hpp"
+#include "quarantine/quarantine_settings.hpp"
 #include "quarantine/smtp_client.hpp"
 
 namespace aup::quarantine {
 
 // The notice to send through the release relay, or nothing: notices are off, or the sender is
 // not an internal address (never tell an outsider what the policy caught).
-std::optional<SmtpSubmission> sender_notice(const Settings& settings, const Item& item,
+std::optional<SmtpSubmission> sender_notice(const Settings& settings,
+                                            const QuarantineSettings& quarantine, const Item& item,
                                             const Verdict& verdict);
 
 }  // namespace aup::quarantine

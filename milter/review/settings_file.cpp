@@ -7,19 +7,24 @@
 
 namespace aup::review {
 
-std::optional<Settings> read_settings(const std::string& config) {
+std::optional<ReviewConfig> read_review_config(const std::string& config,
+                                               const SectionReader& more) {
   std::vector<Diagnostic> diagnostics;
   DiagnosticSink sink(diagnostics);
   SourceFile file;
   const bool read = read_json_file(config, file, sink);
-  std::optional<Settings> settings;
-  if (read) settings = load_settings(file, sink);
+  ReviewConfig out;
+  if (read) {
+    out.settings = load_settings(file, sink);
+    out.quarantine = read_quarantine_settings(file, sink);
+    if (more) more(file, sink);
+  }
   if (!read || sink.error_count() > 0) {
     for (const Diagnostic& d : diagnostics)
       std::cerr << format_diagnostic(d) << "\n";
     return std::nullopt;
   }
-  return settings;
+  return out;
 }
 
 }  // namespace aup::review

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <string_view>
 
-#include "engine/clamd_address.hpp"
 #include "engine/virus_scanner.hpp"
+#include "scan/clamd_address.hpp"
 
 namespace aup::scan {
 

@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "engine/settings.hpp"
 #include "engine/virus_scanner.hpp"
 #include "scan/clamd_client.hpp"
+#include "scan/clamd_settings.hpp"
 
 namespace aup::scan {
 

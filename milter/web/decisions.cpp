@@ -45,8 +45,8 @@ std::string one_line(std::string note) {
   return note;
 }
 
-bool needs_four_eyes(const quarantine::Item& item, const Settings& settings) {
-  const auto& clauses = settings.web.four_eyes_clauses;
+bool needs_four_eyes(const quarantine::Item& item, const WebSettings& web) {
+  const auto& clauses = web.four_eyes_clauses;
   return std::any_of(item.clauses.begin(), item.clauses.end(), [&](const std::string& clause) {
     return std::find(clauses.begin(), clauses.end(), clause) != clauses.end();
   });
@@ -69,9 +69,9 @@ std::vector<std::string> approvers(quarantine::Index& index, const std::string& 
 // Two officers approving at the same moment must not both become "the first".
 std::mutex approvals;
 
-DecisionResult release(const quarantine::Quarantine& quarantine, const Settings& settings,
+DecisionResult release(const quarantine::Quarantine& quarantine, const WebConfig& config,
                        const quarantine::Item& item, const DecisionRequest& request) {
-  if (needs_four_eyes(item, settings)) {
+  if (needs_four_eyes(item, config.web)) {
     const std::lock_guard<std::mutex> lock(approvals);
     const auto approved = approvers(quarantine.index(), item.id);
     const bool by_another =
@@ -90,13 +90,13 @@ DecisionResult release(const quarantine::Quarantine& quarantine, const Settings&
   }
   const auto result = quarantine::release(
       quarantine, {item.id, request.officer, one_line(request.note), false, "web"},
-      settings.header_prefix);
+      config.settings.header_prefix);
   return {http_status(result.outcome), result.message};
 }
 
 }  // namespace
 
-DecisionResult take_decision(const quarantine::Quarantine& quarantine, const Settings& settings,
+DecisionResult take_decision(const quarantine::Quarantine& quarantine, const WebConfig& config,
                              const std::string& action, const DecisionRequest& request) {
   const auto item = quarantine.index().find(request.id);
   if (!item) return {404, "No such message."};
@@ -104,7 +104,7 @@ DecisionResult take_decision(const quarantine::Quarantine& quarantine, const Set
     return {409, fmt::format("This message is {} already; nothing was changed.",
                              quarantine::to_string(item->status))};
   }
-  if (action == "release") return release(quarantine, settings, *item, request);
+  if (action == "release") return release(quarantine, config, *item, request);
   if (action == "delete") {
     const auto result = quarantine::remove(
         quarantine, {item->id, request.officer, one_line(request.note), false, "web"});

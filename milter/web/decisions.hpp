@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "engine/settings.hpp"
 #include "quarantine/quarantine.hpp"
+#include "web/web_settings.hpp"
 
 namespace aup::web {
 
@@ -23,7 +23,7 @@ struct DecisionResult {
 // action: "release", "delete" or "keep". With four-eyes clauses configured, releasing an item
 // held under one of them takes two different officers: the first release records an approval
 // ("release-approved"), the second officer's release delivers it.
-DecisionResult take_decision(const quarantine::Quarantine& quarantine, const Settings& settings,
+DecisionResult take_decision(const quarantine::Quarantine& quarantine, const WebConfig& config,
                              const std::string& action, const DecisionRequest& request);
 
 }  // namespace aup::web

@@ -16,6 +16,7 @@
 #include "web/accounts.hpp"
 #include "web/decisions.hpp"
 #include "web/html.hpp"
+#include "web/http_helpers.hpp"
 #include "web/limits.hpp"
 #include "web/pages.hpp"
 #include "web/proxies.hpp"
@@ -34,31 +35,6 @@ constexpr const char* kSessionCookie = "aup_session";
 constexpr const char* kLoginCookie = "aup_login";
 constexpr const char* kItemPath = R"(/item/([0-9a-z-]{1,64}))";
 
-std::string cookie(const Request& request, const std::string& name) {
-  const std::string header = request.get_header_value("Cookie");
-  for (size_t start = 0; start < header.size();) {
-    size_t end = header.find(';', start);
-    if (end == std::string::npos) end = header.size();
-    std::string pair = header.substr(start, end - start);
-    pair.erase(0, pair.find_first_not_of(' '));
-    if (pair.compare(0, name.size() + 1, name + "=") == 0) return pair.substr(name.size() + 1);
-    start = end + 1;
-  }
-  return "";
-}
-
-std::string param(const Request& request, const char* name) {
-  return request.has_param(name) ? request.get_param_value(name) : "";
-}
-
-// Every X-Forwarded-For line in order, joined as one list.
-std::string forwarded_for(const Request& request) {
-  std::string joined;
-  for (size_t i = 0; i < request.get_header_value_count("X-Forwarded-For"); ++i)
-    joined += (i ? "," : "") + request.get_header_value("X-Forwarded-For", i);
-  return joined;
-}
-
 constexpr const char* kBadPage =
     "Page \"{}\" is not a page number: pages are numbered from 1 (see the links under the list).";
 
@@ -74,11 +50,11 @@ struct Visitor {
 
 class WebApp {
  public:
-  explicit WebApp(const Settings& settings)
-      : settings_(settings),
-        quarantine_(settings.quarantine, quarantine::Quarantine::Create::no),
-        accounts_(accounts_path(settings)),
-        sessions_(std::chrono::minutes(settings.web.session_minutes)),
+  explicit WebApp(const WebConfig& config)
+      : config_(config),
+        quarantine_(config.quarantine, quarantine::Quarantine::Create::no),
+        accounts_(accounts_path(config.quarantine, config.web)),
+        sessions_(std::chrono::minutes(config.web.session_minutes)),
         verifications_(kConcurrentVerifications, kWaitingVerifications, kVerificationPatience),
         sso_key_(random_token()) {
     quarantine_.reconcile();
@@ -168,7 +144,7 @@ class WebApp {
       "This form has expired or did not come from this site. Reload the page and try again.";
 
   std::optional<Visitor> signed_in(const Request& request) {
-    const std::string& header = settings_.web.trusted_user_header;
+    const std::string& header = config_.web.trusted_user_header;
     if (!header.empty() && from_trusted_proxy(request) && request.has_header(header)) {
       return single_sign_on(lowered(request.get_header_value(header)));
     }
@@ -190,18 +166,18 @@ class WebApp {
     if (!valid_account_name(name)) return std::nullopt;
     const auto record = accounts_.find(name);
     const Role role = record ? record->account.role
-                             : parse_role(settings_.web.trusted_user_role).value_or(Role::auditor);
+                             : parse_role(config_.web.trusted_user_role).value_or(Role::auditor);
     return Visitor{{name, role}, sso_csrf(name), ""};
   }
 
   bool from_trusted_proxy(const Request& request) const {
-    return is_trusted_proxy(request.remote_addr, settings_.web.trusted_proxies);
+    return is_trusted_proxy(request.remote_addr, config_.web.trusted_proxies);
   }
 
   // The client for sign-in throttling: behind trusted proxies, the address they vouch for.
   std::string client_address(const Request& request) const {
     return forwarded_client(request.remote_addr, forwarded_for(request),
-                            settings_.web.trusted_proxies);
+                            config_.web.trusted_proxies);
   }
 
   static std::string lowered(std::string text) {
@@ -223,7 +199,7 @@ class WebApp {
 
   std::string cookie_attributes(const char* path) const {
     return fmt::format("; Path={}; HttpOnly; SameSite=Strict{}", path,
-                       settings_.web.secure_cookies ? "; Secure" : "");
+                       config_.web.secure_cookies ? "; Secure" : "");
   }
 
   // --- signing in and out ---------------------------------------------------------------------
@@ -323,7 +299,7 @@ class WebApp {
     }
     ItemPageData data;
     data.view = review::review_view(*item, quarantine_.store().read_record(id),
-                                    quarantine_.store().read_message(id), settings_);
+                                    quarantine_.store().read_message(id), config_.settings);
     data.audit = quarantine_.index().audit(id);
     data.may_decide =
         visitor.account.role == Role::officer && (item->status == quarantine::Status::held);
@@ -356,7 +332,7 @@ class WebApp {
   void decide(const Request& request, Response& response, const Visitor& visitor) {
     const std::string id = request.matches[1];
     const std::string action = request.matches[2];
-    const DecisionResult result = take_decision(quarantine_, settings_, action,
+    const DecisionResult result = take_decision(quarantine_, config_, action,
                                                 {id, visitor.account.name, param(request, "note")});
     item_page(response, visitor, id, result.message, result.http_status, false);
   }
@@ -401,25 +377,7 @@ class WebApp {
     send(response, status, page_context, "<p>" + escape(text) + "</p>");
   }
 
-  static void redirect(Response& response, const std::string& location) {
-    response.status = 303;
-    response.set_header("Location", location);
-  }
-
-  static void security_headers(const Request&, Response& response) {
-    if (!response.has_header("Content-Security-Policy")) {
-      response.set_header("Content-Security-Policy",
-                          "default-src 'none'; style-src 'self'; img-src 'self'; "
-                          "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-    }
-    response.set_header("X-Content-Type-Options", "nosniff");
-    response.set_header("X-Frame-Options", "DENY");
-    response.set_header("Referrer-Policy", "no-referrer");
-    response.set_header("Cache-Control", "no-store");
-    response.set_header("Cross-Origin-Opener-Policy", "same-origin");
-  }
-
-  Settings settings_;
+  WebConfig config_;
   quarantine::Quarantine quarantine_;
   AccountFile accounts_;
   SessionTable sessions_;
@@ -428,15 +386,15 @@ class WebApp {
   std::string sso_key_;  // crypto_generichash_KEYBYTES of it are used
 };
 
-std::string accounts_path(const Settings& settings) {
-  if (!settings.web.accounts.empty()) return settings.web.accounts;
-  return (std::filesystem::path(quarantine::index_path(settings.quarantine)).parent_path() /
+std::string accounts_path(const QuarantineSettings& quarantine, const WebSettings& web) {
+  if (!web.accounts.empty()) return web.accounts;
+  return (std::filesystem::path(quarantine::index_path(quarantine)).parent_path() /
           "web-accounts.json")
       .string();
 }
 
-std::shared_ptr<WebApp> install_routes(httplib::Server& server, const Settings& settings) {
-  auto app = std::make_shared<WebApp>(settings);
+std::shared_ptr<WebApp> install_routes(httplib::Server& server, const WebConfig& config) {
+  auto app = std::make_shared<WebApp>(config);
   app->install(server);
   return app;
 }

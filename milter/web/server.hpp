@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "engine/settings.hpp"
+#include "web/web_settings.hpp"
 
 namespace httplib {
 class Server;
@@ -17,9 +17,9 @@ class WebApp;
 
 // Opens the quarantine (not creating it) and the accounts file named by the settings, and
 // registers every route on `server`. Throws when the quarantine cannot be opened.
-std::shared_ptr<WebApp> install_routes(httplib::Server& server, const Settings& settings);
+std::shared_ptr<WebApp> install_routes(httplib::Server& server, const WebConfig& config);
 
 // The accounts file the settings name (web.accounts, else beside the quarantine's index).
-std::string accounts_path(const Settings& settings);
+std::string accounts_path(const QuarantineSettings& quarantine, const WebSettings& web);
 
 }  // namespace aup::web

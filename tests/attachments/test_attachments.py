@@ -14,8 +14,9 @@ import unittest
 import zipfile
 from email.message import EmailMessage
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tools"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "lib"))
 import staff_mail as mail  # noqa: E402
+from staff_mail import zipped  # noqa: E402
 
 ARGS = None
 
@@ -29,14 +30,6 @@ def pe_stub():
     optional = bytearray(0xE0)
     struct.pack_into("<H", optional, 0, 0x10B)
     return bytes(dos) + coff + bytes(optional) + bytes(256)
-
-
-def zipped(members, compression=zipfile.ZIP_DEFLATED):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def zipped_with_raw_name(placeholder, raw_name, utf8_flag=False):

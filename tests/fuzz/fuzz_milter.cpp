@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "daemon/config_holder.hpp"
 #include "daemon/milter_callbacks.hpp"
-#include "daemon/policy_holder.hpp"
 #include "daemon/quarantine_service.hpp"
 #include "fake_libmilter.hpp"
 #include "fuzz_support.hpp"
@@ -46,16 +46,16 @@ class Input {
 };
 
 struct Daemon {
-  // Members in this order: the policy needs the store's path.
+  // Members in this order: the configuration needs the store's path.
   std::filesystem::path store = make_store();
-  aup::daemon::PolicyHolder policies{policy_storing_in(store)};
+  aup::daemon::ConfigHolder configs{config_storing_in(store)};
   aup::daemon::QuarantineService quarantines;
   smfiDesc callbacks = aup::daemon::filter_description();
   const aup::inspect::TypeDetector types;  // in order, on this thread: reproducible runs
 
   Daemon() {
-    aup::daemon::use_policies(policies, quarantines, std::nullopt,
-                              aup::inspect::sequential_executor(), types);
+    aup::daemon::use_configuration(configs, quarantines, std::nullopt,
+                                   aup::inspect::sequential_executor(), types);
   }
   ~Daemon() {
     std::error_code ignored;
@@ -69,12 +69,16 @@ struct Daemon {
     return pattern;
   }
 
-  // The shipped policy, with held messages stored in a private directory.
-  static std::shared_ptr<const aup::Policy> policy_storing_in(const std::filesystem::path& dir) {
-    auto policy = std::make_shared<aup::Policy>(*aup::fuzz::shipped_policy());
-    policy->settings.quarantine.directory = (dir / "quarantine").string();
-    policy->settings.quarantine.index.clear();
-    return policy;
+  // The shipped configuration, with held messages stored in a private directory.
+  static std::shared_ptr<const aup::daemon::DaemonConfig> config_storing_in(
+      const std::filesystem::path& dir) {
+    const auto shipped =
+        aup::daemon::load_daemon_config(aup::fuzz::source_path("rules/aup.json")).config;
+    if (!shipped) std::abort();  // fuzz_support's shipped_policy says why, when run
+    auto config = std::make_shared<aup::daemon::DaemonConfig>(*shipped);
+    config->quarantine.directory = (dir / "quarantine").string();
+    config->quarantine.index.clear();
+    return config;
   }
 
   // Held messages pile up over millions of runs: drop their files now and then.

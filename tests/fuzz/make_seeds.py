@@ -21,6 +21,8 @@ import tempfile
 import zipfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "lib"))
+from staff_mail import zipped  # noqa: E402
 SEPARATOR = b"\n=====\n"
 
 
@@ -37,14 +39,6 @@ def messages():
             for path in sorted(folder.iterdir()):
                 if path.suffix in (".eml", ".txt") and path.is_file():
                     yield path.read_bytes()
-
-
-def zip_of(members, compression=zipfile.ZIP_DEFLATED):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        for name, data in members:
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def tar_of(members, mode="w"):
@@ -71,12 +65,12 @@ def archives():
     script = b"#!/bin/sh\necho hello\n"
     text = b"Minutes of the meeting.\n" * 40
     members = [("report.txt", text), ("tools/run.exe", exe), ("setup.sh", script)]
-    inner = zip_of(members)
-    yield zip_of(members)
-    yield zip_of(members, zipfile.ZIP_STORED)
-    yield zip_of([("inner.zip", inner), ("notes.txt", text)])
-    yield zip_of([("level2.zip", zip_of([("level3.zip", inner)]))])
-    yield zip_of([("zeros.bin", b"\x00" * (4 << 20))])  # ratio far over 100:1
+    inner = zipped(members)
+    yield zipped(members)
+    yield zipped(members, zipfile.ZIP_STORED)
+    yield zipped([("inner.zip", inner), ("notes.txt", text)])
+    yield zipped([("level2.zip", zipped([("level3.zip", inner)]))])
+    yield zipped([("zeros.bin", b"\x00" * (4 << 20))])  # ratio far over 100:1
     yield tar_of(members)
     yield tar_of(members, "w:gz")
     yield tar_of(members, "w:bz2")

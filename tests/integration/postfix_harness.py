@@ -10,6 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 # Drivers import these from here as well.
+from milter_daemon import MilterDaemon  # noqa: E402
 from testlib import free_port, port_open, stop_process, wait_for  # noqa: E402,F401
 
 POSTFIX = "/usr/sbin/postfix"
@@ -68,69 +69,17 @@ class Sink:
         return [data for data in self.messages() if needle in data]
 
 
-class Milter:
-    """The aup-milter daemon under test, listening on inet:PORT@127.0.0.1."""
+class Milter(MilterDaemon):
+    """The aup-milter daemon under test on the port the Postfix instance is configured with,
+    its log and pidfile in `root`; started by start(), restarted by start() after a kill."""
 
     def __init__(self, root, binary, config, port):
-        self.env = None  # extra environment for the next start(), e.g. a fault-injection hook
-        self.binary = binary
-        self.config = config
-        self.port = port
-        self.socket_spec = "inet:%d@127.0.0.1" % port
-        self.log_path = os.path.join(root, "aup-milter.log")
-        self.pidfile = os.path.join(root, "aup-milter.pid")
-        self.proc = None
+        super().__init__(binary, config, log=os.path.join(root, "aup-milter.log"), port=port,
+                         pidfile=os.path.join(root, "aup-milter.pid"), timeout=15, start=False)
 
-    def start(self):
-        self._close_log()
-        self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [self.binary, "--config", self.config, "--socket", self.socket_spec,
-             "--foreground", "--pidfile", self.pidfile],
-            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=dict(os.environ, **(self.env or {})))
-        if not wait_for(lambda: self.proc.poll() is not None or port_open(self.port), 15) \
-                or self.proc.poll() is not None:
-            raise RuntimeError("aup-milter did not start (exit %s); log:\n%s"
-                               % (self.proc.poll(), self.log_text()))
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def signal(self, sig):
-        self.proc.send_signal(sig)
-
-    def reload(self, outcome="reloaded "):
-        """SIGUSR1, then wait until the log reports `outcome` once more: a reload compiles the
-        rules (Vectorscan), which takes a second or so under the sanitizers."""
-        before = self.log_text().count(outcome)
-        self.signal(signal.SIGUSR1)
-        if not wait_for(lambda: self.log_text().count(outcome) > before, 30):
-            raise AssertionError("no %r in the milter's log after SIGUSR1:\n%s"
-                                 % (outcome, self.log_text()[-2000:]))
-
-    def kill(self):
-        """SIGKILL: the daemon dies without any clean-up, as in a crash."""
-        if self.alive():
-            self.proc.kill()
-        if self.proc is not None:
-            self.proc.wait(timeout=10)
-
-    def stop(self):
-        stop_process(self.proc)
-        self._close_log()
-
-    def _close_log(self):
-        if getattr(self, "log", None) is not None:
-            self.log.close()
-            self.log = None
-
-    def log_text(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")
-        except OSError:
-            return ""
+    @property
+    def proc(self):
+        return self.process
 
 
 MASTER_CF = """\

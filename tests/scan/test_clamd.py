@@ -6,7 +6,6 @@ Skips the real-clamd tests when clamd is not installed (apt-get install clamav-d
 """
 
 import argparse
-import io
 import os
 import socket
 import struct
@@ -16,10 +15,11 @@ import tempfile
 import threading
 import time
 import unittest
-import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from clamd_fixture import ClamdFixture, ClamdUnavailable  # noqa: E402
+from staff_mail import zipped  # noqa: E402
 
 
 def skip_or_fail(error):
@@ -33,13 +33,6 @@ TESTFILES = "/usr/share/clamav-testfiles"
 # Built from pieces so that this file itself is not the EICAR test file.
 EICAR = ("X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + "EICAR-STANDARD-" + "ANTIVIRUS-TEST-FILE!$H+H*").encode()
 EICAR_NAME = "Eicar-Test-Signature"
-
-
-def zipped(name, data):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def signature_base(signature):
@@ -100,11 +93,11 @@ class RealClamd(ProbeMixin, unittest.TestCase):
                 self.assert_infected(self.probe(address, EICAR))
 
     def test_eicar_in_a_zip_is_infected(self):
-        self.assert_infected(self.probe(self.clamd.unix_address, zipped("eicar.com", EICAR)))
+        self.assert_infected(self.probe(self.clamd.unix_address, zipped({"eicar.com": EICAR})))
 
     def test_eicar_in_a_zip_in_a_zip_is_infected(self):
-        inner = zipped("eicar.com", EICAR)
-        outer = zipped("inner.zip", inner)
+        inner = zipped({"eicar.com": EICAR})
+        outer = zipped({"inner.zip": inner})
         for address in self.addresses()[:2]:
             with self.subTest(address=address):
                 self.assert_infected(self.probe(address, outer))

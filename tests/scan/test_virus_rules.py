@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """The shipped virus rules with a real clamd: found is rejected with the signature and clause,
 in archives too; clamd down is a tempfail, never an accept."""
-import io
 import os
 import pathlib
 import sys
@@ -9,19 +8,12 @@ import unittest
 import zipfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tools"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "lib"))
 from clamd_fixture import ClamdFixture, ClamdUnavailable  # noqa: E402
 import staff_mail as mail  # noqa: E402
 
 ARGS = None
 EICAR = (b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!" + b"$H+H*")
-
-
-def zipped(name, data):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def staff_mail(name, content):
@@ -54,9 +46,10 @@ class VirusRules(unittest.TestCase):
         self.assertEqual(verdict["reply"]["code"], "550")
 
     def test_eicar_alone_in_a_zip_and_in_a_zip_in_a_zip(self):
-        once = zipped("eicar.txt", EICAR)
+        stored = zipfile.ZIP_STORED
+        once = mail.zipped({"eicar.txt": EICAR}, stored)
         for name, content in (("eicar.txt", EICAR), ("eicar.zip", once),
-                              ("nested.zip", zipped("inner.zip", once))):
+                              ("nested.zip", mail.zipped({"inner.zip": once}, stored))):
             with self.subTest(name=name):
                 self.assert_virus(check(staff_mail(name, content), "--clamd",
                                         self.clamd.unix_address))

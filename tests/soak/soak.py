@@ -20,7 +20,7 @@ import threading
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "lib"))
-from testlib import free_port, start_listening  # noqa: E402
+from milter_daemon import MilterDaemon  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SENDER = "jo.bloggs@medway.gov.uk"
@@ -39,12 +39,6 @@ def write_config(config, tmp):
     path = tmp / "aup.json"
     path.write_text(json.dumps(settings))
     return path
-
-
-def start_daemon(binary, config, port, log):
-    return start_listening([binary, "--config", str(config), "--socket",
-                            f"inet:{port}@127.0.0.1", "--foreground"], port, timeout=20,
-                           stdout=subprocess.DEVNULL, stderr=open(log, "wb"))
 
 
 def rss_kib(pid):
@@ -152,16 +146,16 @@ def main():
         files = sorted(corpus.glob("*.eml"))
         config = write_config(args.config, tmp)
         expected = engine_verdicts(bin_dir / "aupctl", config, files)
-        port = free_port()
-        daemon = start_daemon(bin_dir / "aup-milter", config, port, tmp / "daemon.log")
+        daemon = MilterDaemon(bin_dir / "aup-milter", config, log=tmp / "daemon.log", timeout=20)
+        port = daemon.port
         try:
             # A first few messages open what the daemon opens lazily (audit log, index); then,
             # with no connection open, the baseline to compare the end of the run with.
             primed = min(args.warm_up, 200)
             load(bin_dir / "aup-loadgen", port, corpus, 1, primed)
             time.sleep(0.5)
-            fds_before = open_fds(daemon.pid)
-            sampler = Sampler(daemon.pid, tmp / "audit.jsonl", primed + args.warm_up, 0.25,
+            fds_before = open_fds(daemon.process.pid)
+            sampler = Sampler(daemon.process.pid, tmp / "audit.jsonl", primed + args.warm_up, 0.25,
                               args.reload)
             sampler.start()
             started = time.monotonic()
@@ -172,11 +166,10 @@ def main():
             sampler.done.set()
             sampler.join()
             time.sleep(1)  # a reload in progress finishes
-            fds_after = open_fds(daemon.pid)
-            alive = daemon.poll() is None
+            fds_after = open_fds(daemon.process.pid)
+            alive = daemon.alive()
         finally:
-            daemon.send_signal(signal.SIGTERM)
-            daemon.wait(timeout=30)
+            daemon.stop()
         differ, decided = differences(tmp / "audit.jsonl", files, expected)
 
     samples = sampler.samples

@@ -67,10 +67,14 @@ struct Applied {
 class VerdictFixture {
  public:
   explicit VerdictFixture(const std::string& mode = "store")
-      : policy_(test::load(dir_, "[]",
-                           R"("quarantine": {"mode": ")" + mode + R"(", "directory": ")" +
-                               (dir_.path() / "held").string() + R"("}, )")) {
-    state.policy = policy_;
+      : config_(
+            daemon::load_daemon_config(
+                test::write_policy(dir_, "[]",
+                                   R"("quarantine": {"mode": ")" + mode + R"(", "directory": ")" +
+                                       (dir_.path() / "held").string() + R"("}, )"))
+                .config) {
+    REQUIRE(config_);
+    state.config = config_;
     state.queue_id = "4Xyz1";
     state.message.raw = "From: jo@medway.gov.uk\r\nSubject: s\r\n\r\nbody\r\n";
     state.message.envelope.sender = "jo@medway.gov.uk";
@@ -96,7 +100,7 @@ class VerdictFixture {
 
  private:
   test::TempDir dir_;
-  std::shared_ptr<const Policy> policy_;
+  std::shared_ptr<const daemon::DaemonConfig> config_;
   daemon::QuarantineService quarantines_;
 };
 

@@ -1136,13 +1136,23 @@ TEST_CASE("purge expires held items and removes stored copies, keeping the audit
 
 namespace {
 
-Settings notice_settings() {
+struct NoticeSetup {
   Settings settings;
-  settings.organisation = "Medway Council";
-  settings.internal_domains = {"medway.gov.uk"};
-  settings.quarantine.release_relay = "127.0.0.1:10026";
-  settings.quarantine.notice.enabled = true;
-  return settings;
+  QuarantineSettings quarantine;
+};
+
+NoticeSetup notice_settings() {
+  NoticeSetup setup;
+  setup.settings.organisation = "Medway Council";
+  setup.settings.internal_domains = {"medway.gov.uk"};
+  setup.quarantine.release_relay = "127.0.0.1:10026";
+  setup.quarantine.notice.enabled = true;
+  return setup;
+}
+
+std::optional<SmtpSubmission> sender_notice(const NoticeSetup& setup, const Item& item,
+                                            const Verdict& verdict) {
+  return aup::quarantine::sender_notice(setup.settings, setup.quarantine, item, verdict);
 }
 
 Item notice_item(const std::string& sender) {
@@ -1155,7 +1165,7 @@ Item notice_item(const std::string& sender) {
 }  // namespace
 
 TEST_CASE("no sender notice when notices are off", "[quarantine]") {
-  Settings settings = notice_settings();
+  NoticeSetup settings = notice_settings();
   settings.quarantine.notice.enabled = false;
   CHECK_FALSE(sender_notice(settings, notice_item("jo@medway.gov.uk"), sample_verdict()));
 }
@@ -1179,7 +1189,7 @@ TEST_CASE("an internal sender is told what was held and why", "[quarantine]") {
 }
 
 TEST_CASE("notices go to subdomains and any case, never outside", "[quarantine]") {
-  const Settings settings = notice_settings();
+  const NoticeSetup settings = notice_settings();
   CHECK(sender_notice(settings, notice_item("kim@hr.medway.gov.uk"), sample_verdict()));
   CHECK(sender_notice(settings, notice_item("Jo@MEDWAY.GOV.UK"), sample_verdict()));
   CHECK_FALSE(sender_notice(settings, notice_item("x@example.org"), sample_verdict()));

@@ -1,12 +1,15 @@
-"""Shared by the Python test drivers: a staff message with one attachment, `aupctl check` on
-it as authenticated staff mail, and the --aupctl/--config command line around unittest."""
+"""Shared by the Python test drivers: a staff message with one attachment, a zip to attach,
+`aupctl check` on it as authenticated staff mail, and the --aupctl/--config command line
+around unittest. Import with sys.path.insert(0, <tests>/lib)."""
 import argparse
+import io
 import json
 import pathlib
 import subprocess
 import sys
 import tempfile
 import unittest
+import zipfile
 from email.message import EmailMessage
 
 STAFF_ENVELOPE = ["--auth-user", "jo.bloggs", "--sender", "jo.bloggs@medway.gov.uk",
@@ -22,6 +25,15 @@ def staff_mail(name, content, declared="application/octet-stream"):
     major, minor = declared.split("/")
     message.add_attachment(content, maintype=major, subtype=minor, filename=name)
     return message.as_bytes()
+
+
+def zipped(members, compression=zipfile.ZIP_DEFLATED):
+    """A zip holding `members`, {name: bytes} or (name, bytes) pairs, in order."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in (members.items() if hasattr(members, "items") else members):
+            archive.writestr(name, data)
+    return buffer.getvalue()
 
 
 def check(args, raw, *extra):

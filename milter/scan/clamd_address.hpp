@@ -1,5 +1,5 @@
 // Where clamd listens, as the clamd.address setting and aupctl's --clamd write it. Only the
-// syntax lives here, so the settings loader can check it without the scanner (scan/).
+// syntax lives here, so the settings reader can check it without a connection.
 #pragma once
 
 #include <cstdint>

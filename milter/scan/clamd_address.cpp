@@ -1,4 +1,4 @@
-#include "engine/clamd_address.hpp"
+#include "scan/clamd_address.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
