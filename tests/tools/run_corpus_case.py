@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Runs one expected-verdict corpus case through `aupctl check` and compares the verdict.
+"""Runs expected-verdict corpus cases through `aupctl check` and compares the verdicts: one
+case per run (a ctest each), or several, in one aupctl process per distinct envelope (the
+sanitizer builds, where each process start and policy load costs seconds).
 
 A case is NAME.eml with a sidecar NAME.json:
   {"envelope": {"sender": ..., "rcpt": [...], "auth_user": ..., "client_ip": ..., "time": ...},
@@ -16,8 +18,8 @@ import subprocess
 import sys
 
 
-def command_for(aupctl, config, eml, envelope):
-    cmd = [aupctl, "check", "--config", config, "--format", "json"]
+def command_for(aupctl, config, emls, envelope):
+    cmd = [aupctl, "check", "--config", config, "--format", "jsonl"]
     if "sender" in envelope:
         cmd += ["--sender", envelope["sender"]]
     for rcpt in envelope.get("rcpt", []):
@@ -25,7 +27,7 @@ def command_for(aupctl, config, eml, envelope):
     for key, flag in (("auth_user", "--auth-user"), ("client_ip", "--client-ip"), ("time", "--time")):
         if key in envelope:
             cmd += [flag, envelope[key]]
-    return cmd + [str(eml)]
+    return cmd + [str(eml) for eml in emls]
 
 
 def problems_with(verdict, expect):
@@ -49,25 +51,46 @@ def problems_with(verdict, expect):
     return problems
 
 
+def verdicts_of(aupctl, config, emls, envelope):
+    """{file name: verdict} for cases sharing `envelope`, from one aupctl process."""
+    cmd = command_for(aupctl, config, emls, envelope)
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=60 + 10 * len(emls))
+    if run.returncode != 0:
+        raise RuntimeError(f"aupctl exited {run.returncode}: {run.stderr}")
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    return {line.pop("file"): line for line in lines}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--aupctl", required=True)
     parser.add_argument("--config", required=True)
-    parser.add_argument("eml", type=pathlib.Path)
+    parser.add_argument("emls", type=pathlib.Path, nargs="+")
     args = parser.parse_args()
-    case = json.loads(args.eml.with_suffix(".json").read_text())
-    cmd = command_for(args.aupctl, args.config, args.eml, case.get("envelope", {}))
-    run = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-    if run.returncode != 0:
-        print(f"aupctl exited {run.returncode}: {run.stderr}", file=sys.stderr)
-        return 1
-    verdict = json.loads(run.stdout)
-    problems = problems_with(verdict, case["expect"])
-    for problem in problems:
-        print(f"{args.eml.name}: {problem}", file=sys.stderr)
-    if problems:
-        print(json.dumps(verdict, indent=2), file=sys.stderr)
-    return 1 if problems else 0
+    by_envelope = {}
+    for eml in args.emls:
+        case = json.loads(eml.with_suffix(".json").read_text())
+        key = json.dumps(case.get("envelope", {}), sort_keys=True)
+        by_envelope.setdefault(key, []).append((eml, case))
+    failed = 0
+    for key, cases in by_envelope.items():
+        try:
+            verdicts = verdicts_of(args.aupctl, args.config, [eml for eml, _ in cases],
+                                   json.loads(key))
+        except RuntimeError as error:
+            print(error, file=sys.stderr)
+            return 1
+        for eml, case in cases:
+            verdict = verdicts.get(str(eml), {})
+            problems = problems_with(verdict, case["expect"])
+            for problem in problems:
+                print(f"{eml.name}: {problem}", file=sys.stderr)
+            if problems:
+                print(json.dumps(verdict, indent=2), file=sys.stderr)
+                failed += 1
+    if len(args.emls) > 1:
+        print(f"{len(args.emls)} cases in {len(by_envelope)} aupctl runs, {failed} failed")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
